@@ -1,0 +1,113 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import AjvModule from 'ajv';
+import { KeywardenError, type ProblemDetail } from '../errors.js';
+import { compileRule, type CompiledRule } from '../engine/compile.js';
+import type { RuleSpec } from '../types.js';
+import { defaultRulesDir, packageRoot } from './paths.js';
+import { ajvProblems } from './schema-errors.js';
+import { parseToml } from './toml.js';
+
+const Ajv = AjvModule.default ?? AjvModule;
+
+export type RuleFileSchema = Record<string, unknown>;
+
+let ruleSchema: RuleFileSchema | undefined;
+
+export function loadRuleSchema(): RuleFileSchema {
+  ruleSchema ??= JSON.parse(readFileSync(join(defaultRulesDir(), 'schema.json'), 'utf8')) as RuleFileSchema;
+  return ruleSchema;
+}
+
+let validateRuleFile: ReturnType<InstanceType<typeof Ajv>['compile']> | undefined;
+
+function validator() {
+  validateRuleFile ??= new Ajv({ allErrors: true, strict: false }).compile(loadRuleSchema());
+  return validateRuleFile;
+}
+
+/** Display name of a rule file: relative to the package for bundled rules, else as given. */
+function displayName(file: string): string {
+  const rel = relative(packageRoot(), file);
+  return rel.startsWith('..') ? file : rel.split('\\').join('/');
+}
+
+/** Parses and schema-checks one rule file, returning its specs (not yet compiled). */
+export function readRuleFile(file: string): RuleSpec[] {
+  const name = displayName(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new KeywardenError('RULE_INVALID', `cannot read rule file ${name}`, [
+      { file: name, message: (err as Error).message },
+    ]);
+  }
+  const data = parseToml(text, name, 'RULE_INVALID');
+  const validate = validator();
+  if (!validate(data)) {
+    throw new KeywardenError('RULE_INVALID', `${name}: invalid rules`, ajvProblems(validate.errors, name, data));
+  }
+  return (data as { rules: RuleSpec[] }).rules.map((r) => ({ ...r, source: name }));
+}
+
+export function defaultRuleFiles(): string[] {
+  const dir = defaultRulesDir();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.toml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** Compiles specs, collecting every problem (bad regexes, duplicate ids) before throwing. */
+export function compileRules(specs: RuleSpec[]): CompiledRule[] {
+  const problems: ProblemDetail[] = [];
+  const seen = new Map<string, string | undefined>();
+  const out: CompiledRule[] = [];
+  for (const spec of specs) {
+    const prev = seen.get(spec.id);
+    if (seen.has(spec.id)) {
+      problems.push({
+        file: spec.source,
+        ruleId: spec.id,
+        field: 'id',
+        message: `duplicate rule id (also defined in ${prev ?? 'another file'})`,
+      });
+      continue;
+    }
+    seen.set(spec.id, spec.source);
+    try {
+      out.push(compileRule(spec));
+    } catch (err) {
+      if (err instanceof KeywardenError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+  if (problems.length > 0) {
+    throw new KeywardenError('RULE_INVALID', `${problems.length} problem(s) in rules`, problems);
+  }
+  return out;
+}
+
+/** Reads every file (collecting problems across all of them) and returns the specs. */
+export function readRuleFiles(files: string[]): RuleSpec[] {
+  const problems: ProblemDetail[] = [];
+  const specs: RuleSpec[] = [];
+  for (const f of files) {
+    try {
+      specs.push(...readRuleFile(f));
+    } catch (err) {
+      if (err instanceof KeywardenError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+  if (problems.length > 0) {
+    throw new KeywardenError('RULE_INVALID', `${problems.length} problem(s) in rule files`, problems);
+  }
+  return specs;
+}
+
+export function loadDefaultRuleSpecs(): RuleSpec[] {
+  return readRuleFiles(defaultRuleFiles());
+}
+

@@ -1,0 +1,101 @@
+import { KeywardenError, type ProblemDetail } from '../errors.js';
+import type { AllowlistSpec, Confidence, RegexTarget, RuleSpec, ValidatorName } from '../types.js';
+import { VALIDATORS } from './checksums/index.js';
+import { compileRegex, groupCount, type Regex } from './regex.js';
+
+export interface CompiledAllowlist {
+  regexes: Regex[];
+  regexTarget: RegexTarget;
+  /** Lowercased. */
+  stopwords: string[];
+  paths: Regex[];
+}
+
+export interface CompiledRule {
+  spec: RuleSpec;
+  id: string;
+  /** Compiled with 'g' (iterate), 'd' (group offsets) and 'm' (^ and $ at line boundaries). */
+  re: Regex;
+  secretGroup: number;
+  minEntropy: number | undefined;
+  validator: ((secret: string) => boolean) | undefined;
+  validatorName: ValidatorName | undefined;
+  pathRe: Regex | undefined;
+  allowlist: CompiledAllowlist | undefined;
+  confidence: Confidence;
+  /** Lowercased keywords. */
+  keywords: string[];
+}
+
+function compileField(
+  problems: ProblemDetail[],
+  base: Omit<ProblemDetail, 'message'>,
+  pattern: string,
+  flags = '',
+): Regex | undefined {
+  try {
+    return compileRegex(pattern, flags);
+  } catch (err) {
+    problems.push({ ...base, message: (err as Error).message });
+    return undefined;
+  }
+}
+
+export function compileAllowlist(
+  spec: AllowlistSpec | undefined,
+  problems: ProblemDetail[],
+  base: Omit<ProblemDetail, 'message'>,
+): CompiledAllowlist | undefined {
+  if (!spec) return undefined;
+  const regexes = (spec.regexes ?? [])
+    .map((p, i) => compileField(problems, { ...base, field: `${base.field ?? ''}/regexes/${i}` }, p))
+    .filter((r): r is Regex => r !== undefined);
+  const paths = (spec.paths ?? [])
+    .map((p, i) => compileField(problems, { ...base, field: `${base.field ?? ''}/paths/${i}` }, p))
+    .filter((r): r is Regex => r !== undefined);
+  return {
+    regexes,
+    regexTarget: spec.regexTarget ?? 'secret',
+    stopwords: (spec.stopwords ?? []).map((s) => s.toLowerCase()),
+    paths,
+  };
+}
+
+/** Compiles one rule; every problem is collected and thrown together. */
+export function compileRule(spec: RuleSpec): CompiledRule {
+  const problems: ProblemDetail[] = [];
+  const base = { file: spec.source, ruleId: spec.id };
+  const re = compileField(problems, { ...base, field: 'regex' }, spec.regex, 'gdm');
+  let secretGroup = 0;
+  if (re) {
+    const groups = groupCount(re);
+    secretGroup = spec.secretGroup ?? (groups > 0 ? 1 : 0);
+    if (secretGroup > groups) {
+      problems.push({
+        ...base,
+        field: 'secretGroup',
+        message: `secretGroup ${secretGroup} but the regex has ${groups} capture group(s)`,
+      });
+    }
+  }
+  const pathRe = spec.path ? compileField(problems, { ...base, field: 'path' }, spec.path) : undefined;
+  const allowlist = compileAllowlist(spec.allowlist, problems, { ...base, field: 'allowlist' });
+  const keywords = spec.keywords.map((k) => k.toLowerCase());
+  if (keywords.length === 0) problems.push({ ...base, field: 'keywords', message: 'at least one keyword is required' });
+  if (problems.length > 0 || !re) {
+    throw new KeywardenError('RULE_INVALID', `rule "${spec.id}" is invalid`, problems);
+  }
+  return {
+    spec,
+    id: spec.id,
+    re,
+    secretGroup,
+    minEntropy: spec.entropy,
+    validator: spec.validator ? VALIDATORS[spec.validator] : undefined,
+    validatorName: spec.validator,
+    pathRe,
+    allowlist,
+    confidence: spec.confidence ?? 'medium',
+    keywords,
+  };
+}

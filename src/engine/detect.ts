@@ -1,0 +1,164 @@
+// The engine: bytes in, matches out. Synchronous and pure (no files, no network), so it runs
+// unchanged in worker threads.
+import type { Confidence, Fragment, Match } from '../types.js';
+import type { CompiledAllowlist, CompiledRule } from './compile.js';
+import { shannonEntropy } from './entropy.js';
+import { LineIndex } from './location.js';
+import { KeywordSet } from './regex.js';
+
+export interface EngineOptions {
+  /** Allowlists that apply to every rule (config, defaults). */
+  allowlists?: CompiledAllowlist[];
+  /** At most this many matches per rule per fragment; the rest is reported as capped. */
+  maxMatchesPerRule?: number;
+}
+
+export interface FragmentResult {
+  matches: Match[];
+  /** Rules whose match cap was hit in this fragment. */
+  capped: string[];
+  lines: LineIndex;
+}
+
+const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
+
+function stopwordHit(allowlist: CompiledAllowlist, secretLower: string): boolean {
+  for (const w of allowlist.stopwords) if (secretLower.includes(w)) return true;
+  return false;
+}
+
+export class Engine {
+  readonly rules: readonly CompiledRule[];
+  private readonly keywordSet: KeywordSet;
+  /** keyword index -> indices of rules that carry it */
+  private readonly rulesByKeyword: number[][];
+  private readonly allowlists: CompiledAllowlist[];
+  private readonly maxMatchesPerRule: number;
+
+  constructor(rules: readonly CompiledRule[], options: EngineOptions = {}) {
+    this.rules = rules;
+    this.allowlists = options.allowlists ?? [];
+    this.maxMatchesPerRule = options.maxMatchesPerRule ?? 200;
+    const keywordIndex = new Map<string, number>();
+    const rulesByKeyword: number[][] = [];
+    rules.forEach((rule, ruleIdx) => {
+      for (const kw of rule.keywords) {
+        let k = keywordIndex.get(kw);
+        if (k === undefined) {
+          k = rulesByKeyword.length;
+          keywordIndex.set(kw, k);
+          rulesByKeyword.push([]);
+        }
+        rulesByKeyword[k]!.push(ruleIdx);
+      }
+    });
+    this.keywordSet = new KeywordSet([...keywordIndex.keys()]);
+    this.rulesByKeyword = rulesByKeyword;
+  }
+
+  /** Whether a global path allowlist excludes this path from scanning altogether. */
+  isPathAllowlisted(path: string): boolean {
+    return this.allowlists.some((a) => a.paths.some((re) => re.test(path)));
+  }
+
+  /** Indices of the rules whose keywords occur in `bytes`, in rule order. */
+  candidateRules(bytes: Buffer): number[] {
+    const hits = this.keywordSet.match(bytes);
+    if (hits.length === 0) return [];
+    const seen = new Uint8Array(this.rules.length);
+    for (const k of hits) for (const r of this.rulesByKeyword[k]!) seen[r] = 1;
+    const out: number[] = [];
+    for (let i = 0; i < seen.length; i++) if (seen[i]) out.push(i);
+    return out;
+  }
+
+  scan(fragment: Fragment): FragmentResult {
+    const { bytes, path } = fragment;
+    const lines = new LineIndex(bytes);
+    const matches: Match[] = [];
+    const capped: string[] = [];
+    const candidates = this.candidateRules(bytes);
+    for (const ri of candidates) {
+      const rule = this.rules[ri]!;
+      if (rule.pathRe && !rule.pathRe.test(path)) continue;
+      if (rule.allowlist?.paths.some((re) => re.test(path))) continue;
+      const n = this.scanRule(rule, bytes, lines, matches);
+      if (n < 0) capped.push(rule.id);
+    }
+    return { matches: suppressWeakerOverlaps(matches, this.rules), capped, lines };
+  }
+
+  /** Appends the rule's matches; returns how many, or -1 when the cap was hit. */
+  private scanRule(rule: CompiledRule, bytes: Buffer, lines: LineIndex, out: Match[]): number {
+    const re = rule.re;
+    re.lastIndex = 0;
+    let count = 0;
+    for (;;) {
+      const m = re.exec(bytes as unknown as string);
+      if (!m) break;
+      const indices = (m as unknown as { indices: Array<[number, number] | undefined> }).indices;
+      const whole = indices[0]!;
+      if (whole[1] === whole[0]) re.lastIndex = whole[1] + 1; // never loop on an empty match
+      let span = indices[rule.secretGroup];
+      if (!span) for (let g = 1; g < indices.length && !span; g++) span = indices[g];
+      if (!span || span[1] <= span[0]) continue;
+      const [start, end] = span;
+      const secret = bytes.toString('utf8', start, end);
+      if (!this.accept(rule, secret, bytes, whole, lines, start)) continue;
+      if (++count > this.maxMatchesPerRule) return -1;
+      const entropy = shannonEntropy(secret);
+      out.push({
+        ruleId: rule.id,
+        start,
+        end,
+        matchStart: whole[0],
+        matchEnd: whole[1],
+        secret,
+        entropy: Math.round(entropy * 1000) / 1000,
+        ...lines.locate(start, end),
+      });
+    }
+    return count;
+  }
+
+  private accept(
+    rule: CompiledRule,
+    secret: string,
+    bytes: Buffer,
+    whole: [number, number],
+    lines: LineIndex,
+    start: number,
+  ): boolean {
+    if (rule.minEntropy !== undefined && shannonEntropy(secret) < rule.minEntropy) return false;
+    if (rule.validator && !rule.validator(secret)) return false;
+    const lower = secret.toLowerCase();
+    const lists = rule.allowlist ? [rule.allowlist, ...this.allowlists] : this.allowlists;
+    for (const list of lists) {
+      if (stopwordHit(list, lower)) return false;
+      if (list.regexes.length === 0) continue;
+      let target: string;
+      if (list.regexTarget === 'match') target = bytes.toString('utf8', whole[0], whole[1]);
+      else if (list.regexTarget === 'line') {
+        const [ls, le] = lines.lineRange(lines.lineOf(start));
+        target = bytes.toString('utf8', ls, le);
+      } else target = secret;
+      if (list.regexes.some((re) => re.test(target))) return false;
+    }
+    return true;
+  }
+}
+
+/**
+ * When a more specific rule already reports a secret, a less confident rule (a generic one)
+ * matching an overlapping span adds only noise: keep the most confident.
+ */
+function suppressWeakerOverlaps(matches: Match[], rules: readonly CompiledRule[]): Match[] {
+  if (matches.length < 2) return matches;
+  const conf = new Map(rules.map((r) => [r.id, CONFIDENCE_RANK[r.confidence]]));
+  return matches.filter((m) => {
+    const mine = conf.get(m.ruleId)!;
+    return !matches.some(
+      (o) => o !== m && (conf.get(o.ruleId) ?? 0) > mine && o.start < m.end && m.start < o.end,
+    );
+  });
+}

@@ -1,0 +1,137 @@
+// The data model shared by every layer. Type-only: no runtime code here.
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export type Confidence = 'high' | 'medium' | 'low';
+export type ValidatorName = 'github-checksum' | 'npm-checksum' | 'gitlab-routable' | 'jwt';
+export type RegexTarget = 'secret' | 'match' | 'line';
+
+/** An allowlist as written in a rule file or config (patterns still uncompiled). */
+export interface AllowlistSpec {
+  regexes?: string[];
+  regexTarget?: RegexTarget;
+  stopwords?: string[];
+  paths?: string[];
+}
+
+export interface RuleExample {
+  tp?: string;
+  fp?: string;
+  path?: string;
+}
+
+/** A rule as written in rules/*.toml (after schema validation). */
+export interface RuleSpec {
+  id: string;
+  description: string;
+  regex: string;
+  keywords: string[];
+  secretGroup?: number;
+  entropy?: number;
+  validator?: ValidatorName;
+  path?: string;
+  severity: Severity;
+  confidence?: Confidence;
+  provider: string;
+  tags?: string[];
+  allowlist?: AllowlistSpec;
+  examples?: RuleExample[];
+  /** Where the rule was loaded from, for error messages. */
+  source?: string;
+}
+
+/** A unit of bytes to scan: a file, a blob, staged content. */
+export interface Fragment {
+  bytes: Buffer;
+  /** Path relative to the scan root, forward slashes. */
+  path: string;
+}
+
+/** What the engine reports: a rule matched and every rule-level check passed. */
+export interface Match {
+  ruleId: string;
+  /** Byte offsets of the secret within the fragment. */
+  start: number;
+  end: number;
+  /** Byte offsets of the whole regex match. */
+  matchStart: number;
+  matchEnd: number;
+  secret: string;
+  entropy: number;
+  /** 1-based; columns count UTF-16 code units like SARIF's default columnKind. */
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface Location {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface Finding extends Location {
+  ruleId: string;
+  description: string;
+  severity: Severity;
+  confidence: Confidence;
+  provider: string;
+  tags: string[];
+  file: string;
+  /** Redacted unless the user asked for --no-redact. */
+  secret: string;
+  redacted: boolean;
+  /** sha256 of the raw secret (domain-separated), never reversible for a real key. */
+  secretHash: string;
+  entropy: number;
+  /** Stable identity: rule + secret hash + path (no line number). */
+  fingerprint: string;
+  /** The matched line with every known secret on it masked (unless --no-redact). */
+  snippet?: string;
+  commit?: CommitInfo;
+}
+
+export interface CommitInfo {
+  sha: string;
+  author: string;
+  email: string;
+  date: string;
+  message?: string;
+}
+
+export type DiagnosticKind =
+  | 'unreadable'
+  | 'too-large'
+  | 'binary'
+  | 'symlink'
+  | 'not-found'
+  | 'special-file'
+  | 'allowlisted'
+  | 'config'
+  | 'git';
+
+export interface Diagnostic {
+  kind: DiagnosticKind;
+  path?: string;
+  message: string;
+  /** An error-level diagnostic makes the scan incomplete (exit 2). */
+  level: 'error' | 'warning' | 'info';
+}
+
+export interface ScanStats {
+  filesScanned: number;
+  bytesScanned: number;
+  skipped: Partial<Record<DiagnosticKind, number>>;
+  rulesLoaded: number;
+  findings: number;
+  durationMs: number;
+}
+
+export interface ScanResult {
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+  stats: ScanStats;
+  /** false when something that should have been scanned was not (exit 2). */
+  complete: boolean;
+}
