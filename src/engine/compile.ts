@@ -68,7 +68,7 @@ export function compileRule(spec: RuleSpec): CompiledRule {
   const re = compileField(problems, { ...base, field: 'regex' }, spec.regex, 'gdm');
   let secretGroup = 0;
   if (re) {
-    const groups = groupCount(re);
+    const groups = groupCount(spec.regex);
     secretGroup = spec.secretGroup ?? (groups > 0 ? 1 : 0);
     if (secretGroup > groups) {
       problems.push({

@@ -58,12 +58,32 @@ export function compileRegex(pattern: string, flags = ''): Regex {
   }
 }
 
-/** Number of capture groups in a compiled pattern. */
-export function groupCount(re: Regex): number {
-  // An empty alternative always matches, which makes exec report every group (undefined ones included).
-  const probe = new RE2(`${re.source}|`, '');
-  const m = probe.exec('');
-  return m ? m.length - 1 : 0;
+/** Number of capture groups in a pattern: '(' not opening a non-capturing or flag group. */
+export function groupCount(pattern: string): number {
+  let n = 0;
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      if (pattern[i + 1] === '^') i++;
+      if (pattern[i + 1] === ']') i++;
+      continue;
+    }
+    if (c !== '(') continue;
+    if (pattern[i + 1] !== '?') n++;
+    else if (pattern[i + 2] === 'P' && pattern[i + 3] === '<') n++; // (?P<name>...)
+    else if (pattern[i + 2] === '<' && pattern[i + 3] !== '=' && pattern[i + 3] !== '!') n++; // (?<name>...)
+  }
+  return n;
 }
 
 function escapeLiteral(s: string): string {

@@ -16,6 +16,6 @@ describe("keywarden's own repository", () => {
     const rules = new Set(report.findings.map((f: { ruleId: string }) => f.ruleId));
     expect(rules.size).toBeGreaterThanOrEqual(6);
     for (const f of report.findings) expect(f.secret).toMatch(/\*\*\*\*\*$/);
-    expect(report.findings.some((f: { file: string }) => f.file === 'config/settings.yaml' && f.line === 4)).toBe(false);
+    expect(report.findings.some((f: { file: string; line: number }) => f.file === 'config/settings.yaml' && f.line === 4)).toBe(false);
   });
 });

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// npm run bench [-- --size MB --runs N --secretlint-size MB --skip-secretlint]
+// Working-tree throughput of keywarden on one core with all default rules, and secretlint's
+// (recommended preset) on the same tree, as a ratio. Medians of --runs runs; wall clock.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCorpus } from './corpus.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'bin', 'keywarden.js');
+const CACHE = join(ROOT, 'bench', '.corpus');
+
+function arg(name, def) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? def : process.argv[i + 1];
+}
+const flag = (name) => process.argv.includes(`--${name}`);
+
+const sizeMB = Number(arg('size', '300'));
+const runs = Number(arg('runs', '3'));
+const slSizeMB = Number(arg('secretlint-size', '8'));
+const oneCore = existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', '0'] : [];
+const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Runs a command, returning wall seconds and peak RSS (KiB, when /usr/bin/time is available). */
+export function timed(cmd, args, opts = {}) {
+  const full = timeBin ? [timeBin, '-f', '%M', ...oneCore, cmd, ...args] : [...oneCore, cmd, ...args];
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(full[0], full.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  let rssKiB;
+  if (timeBin) {
+    const lines = r.stderr.trim().split('\n');
+    rssKiB = Number(lines[lines.length - 1]);
+  }
+  return { secs, rssKiB, status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function keywardenScan(dir) {
+  const out = join(tmpdir(), `kw-bench-${process.pid}.json`);
+  const r = timed(process.execPath, [BIN, 'scan', dir, '--no-gitignore', '--format', 'json', '--output', out]);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`keywarden exited ${r.status}: ${r.stderr}`);
+  const report = JSON.parse(readFileSync(out, 'utf8'));
+  rmSync(out, { force: true });
+  return { ...r, report };
+}
+
+function secretlintScan(dir) {
+  const rc = join(dir, '.secretlintrc.json');
+  writeFileSync(rc, JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }));
+  const bin = join(ROOT, 'node_modules', 'secretlint', 'bin', 'secretlint.js');
+  const r = timed(process.execPath, [bin, '**/*', '--secretlintrc', rc, '--format', 'json', '--maskSecrets'], { cwd: dir });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`secretlint exited ${r.status}: ${r.stderr.slice(0, 500)}`);
+  return r;
+}
+
+function main() {
+  mkdirSync(CACHE, { recursive: true });
+  console.log(`# keywarden working-tree benchmark`);
+  console.log(`node ${process.version}, ${oneCore.length ? 'pinned to one core (taskset -c 0)' : 'not pinned (no taskset)'}, ${runs} runs each, medians\n`);
+
+  const big = join(CACHE, `synthetic-${sizeMB}mb`);
+  const info = generateCorpus(big, { totalBytes: sizeMB * 1e6 });
+  console.log(`corpus: ${info.files} files, ${(info.bytes / 1e6).toFixed(1)} MB, ${info.planted} planted secrets`);
+  const kw = [];
+  for (let i = 0; i < runs; i++) kw.push(keywardenScan(big));
+  const kwSecs = median(kw.map((r) => r.secs));
+  const kwMBs = info.bytes / 1e6 / kwSecs;
+  const rep = kw[0].report;
+  console.log(
+    `keywarden: ${kwSecs.toFixed(2)} s, ${kwMBs.toFixed(0)} MB/s, peak RSS ${kw[0].rssKiB ? `${(median(kw.map((r) => r.rssKiB)) / 1024).toFixed(0)} MiB` : 'n/a'}, ` +
+      `${rep.stats.findings} findings (${rep.stats.rulesLoaded} rules); runs: ${kw.map((r) => r.secs.toFixed(2)).join(', ')} s`,
+  );
+
+  if (flag('skip-secretlint')) return;
+  const small = join(CACHE, `synthetic-${slSizeMB}mb`);
+  const sinfo = generateCorpus(small, { totalBytes: slSizeMB * 1e6, seed: 'keywarden-bench-small-v1' });
+  console.log(`\nsame-tree comparison: ${sinfo.files} files, ${(sinfo.bytes / 1e6).toFixed(1)} MB`);
+  const kwS = [];
+  const sl = [];
+  for (let i = 0; i < runs; i++) {
+    kwS.push(keywardenScan(small));
+    sl.push(secretlintScan(small));
+  }
+  const kwSmallMBs = sinfo.bytes / 1e6 / median(kwS.map((r) => r.secs));
+  const slMBs = sinfo.bytes / 1e6 / median(sl.map((r) => r.secs));
+  console.log(`keywarden:  ${median(kwS.map((r) => r.secs)).toFixed(2)} s, ${kwSmallMBs.toFixed(1)} MB/s`);
+  console.log(`secretlint: ${median(sl.map((r) => r.secs)).toFixed(2)} s, ${slMBs.toFixed(2)} MB/s (runs: ${sl.map((r) => r.secs.toFixed(1)).join(', ')} s)`);
+  console.log(`ratio (same tree, end to end incl. start-up): ${(kwSmallMBs / slMBs).toFixed(0)}x`);
+  console.log(`ratio (keywarden on ${sizeMB} MB vs secretlint): ${(kwMBs / slMBs).toFixed(0)}x`);
+}
+
+main();
