@@ -89,7 +89,14 @@ export interface Finding extends Location {
   fingerprint: string;
   /** The matched line with every known secret on it masked (unless --no-redact). */
   snippet?: string;
+  /** History scans: the commit that first introduced this secret at this path. */
   commit?: CommitInfo;
+  /** History scans: the blob the location refers to. */
+  blob?: string;
+  /** History scans: how many (commit, blob) occurrences carry this secret at this path. */
+  occurrences?: number;
+  /** History scans with --all-occurrences: every commit and path that contains it. */
+  occurrenceList?: Array<{ commit: string; path: string }>;
 }
 
 export interface CommitInfo {
@@ -109,7 +116,10 @@ export type DiagnosticKind =
   | 'special-file'
   | 'allowlisted'
   | 'config'
-  | 'git';
+  | 'git'
+  | 'lfs'
+  | 'missing-object'
+  | 'unreachable';
 
 export interface Diagnostic {
   kind: DiagnosticKind;
@@ -121,6 +131,8 @@ export interface Diagnostic {
 
 export interface ScanStats {
   filesScanned: number;
+  /** History scans: unique blobs read. */
+  blobsScanned?: number;
   bytesScanned: number;
   skipped: Partial<Record<DiagnosticKind, number>>;
   rulesLoaded: number;

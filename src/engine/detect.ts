@@ -34,11 +34,13 @@ export class Engine {
   private readonly rulesByKeyword: number[][];
   private readonly allowlists: CompiledAllowlist[];
   private readonly maxMatchesPerRule: number;
+  private readonly byId: Map<string, CompiledRule>;
 
   constructor(rules: readonly CompiledRule[], options: EngineOptions = {}) {
     this.rules = rules;
     this.allowlists = options.allowlists ?? [];
     this.maxMatchesPerRule = options.maxMatchesPerRule ?? 200;
+    this.byId = new Map(rules.map((r) => [r.id, r]));
     const keywordIndex = new Map<string, number>();
     const rulesByKeyword: number[][] = [];
     rules.forEach((rule, ruleIdx) => {
@@ -61,6 +63,18 @@ export class Engine {
     return this.allowlists.some((a) => a.paths.some((re) => re.test(path)));
   }
 
+  private ruleAcceptsPath(rule: CompiledRule, path: string): boolean {
+    if (rule.pathRe && !rule.pathRe.test(path)) return false;
+    return !rule.allowlist?.paths.some((re) => re.test(path));
+  }
+
+  /** Whether a match of `ruleId` may be reported at `path` (path scope, rule and global path allowlists). */
+  acceptsPath(ruleId: string, path: string): boolean {
+    const rule = this.byId.get(ruleId);
+    if (!rule) return false;
+    return this.ruleAcceptsPath(rule, path) && !this.isPathAllowlisted(path);
+  }
+
   /** Indices of the rules whose keywords occur in `bytes`, in rule order. */
   candidateRules(bytes: Buffer): number[] {
     const hits = this.keywordSet.match(bytes);
@@ -72,16 +86,20 @@ export class Engine {
     return out;
   }
 
-  scan(fragment: Fragment): FragmentResult {
+  /**
+   * Scans one fragment. With `deferPathChecks` (history blobs, whose paths are known only after
+   * attribution) path-scoped rules run everywhere and `acceptsPath` filters afterwards.
+   */
+  scan(fragment: Fragment, opts: { deferPathChecks?: boolean } = {}): FragmentResult {
     const { bytes, path } = fragment;
+    const deferPaths = opts.deferPathChecks === true;
     const lines = new LineIndex(bytes);
     const matches: Match[] = [];
     const capped: string[] = [];
     const candidates = this.candidateRules(bytes);
     for (const ri of candidates) {
       const rule = this.rules[ri]!;
-      if (rule.pathRe && !rule.pathRe.test(path)) continue;
-      if (rule.allowlist?.paths.some((re) => re.test(path))) continue;
+      if (!deferPaths && !this.ruleAcceptsPath(rule, path)) continue;
       const n = this.scanRule(rule, bytes, lines, matches);
       if (n < 0) capped.push(rule.id);
     }

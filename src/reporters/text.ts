@@ -47,7 +47,7 @@ export const textReporter: Reporter = (result, meta) => {
       ? c.green('No secrets found')
       : c.bold(`${result.findings.length} secret${result.findings.length === 1 ? '' : 's'} found`) + ` (${counts.join(', ')})`;
   lines.push(
-    `${head} in ${s.filesScanned} file${s.filesScanned === 1 ? '' : 's'} (${formatBytes(s.bytesScanned)}), ${s.rulesLoaded} rule${s.rulesLoaded === 1 ? "" : "s"}, ${s.durationMs} ms${skippedSummary(s)}.`,
+    `${head} in ${s.blobsScanned !== undefined ? `${s.blobsScanned} blob${s.blobsScanned === 1 ? '' : 's'}` : `${s.filesScanned} file${s.filesScanned === 1 ? '' : 's'}`} (${formatBytes(s.bytesScanned)}), ${s.rulesLoaded} rule${s.rulesLoaded === 1 ? "" : "s"}, ${s.durationMs} ms${skippedSummary(s)}.`,
   );
   if (!result.complete) lines.push(c.red('The scan is incomplete: see the errors above.'));
   return `${lines.join('\n')}\n`;
@@ -62,7 +62,10 @@ function findingBlock(
     `${sev[f.severity](f.severity.toUpperCase().padEnd(8))} ${c.bold(f.ruleId)}  ${f.description}`,
     `  ${c.underline(`${f.file}:${f.line}:${f.column}`)}  secret ${c.bold(f.secret)}  entropy ${f.entropy.toFixed(2)}  confidence ${f.confidence}`,
   ];
-  if (f.commit) out.push(`  commit ${f.commit.sha.slice(0, 12)} by ${f.commit.author} <${f.commit.email}> on ${f.commit.date}`);
+  if (f.commit) {
+    const more = f.occurrences && f.occurrences > 1 ? ` (${f.occurrences} occurrences)` : '';
+    out.push(`  commit ${f.commit.sha.slice(0, 12)} by ${f.commit.author} <${f.commit.email}> on ${f.commit.date}${more}`);
+  }
   if (f.snippet !== undefined) out.push(`  ${c.dim(`${String(f.line).padStart(5)} |`)} ${f.snippet.trim()}`);
   out.push(`  ${c.dim(`fingerprint ${f.fingerprint}`)}`);
   return out;

@@ -3,7 +3,7 @@ import { lstat, open } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import fg from 'fast-glob';
 import type { DiagnosticKind } from '../types.js';
-import { gitListFiles, gitTopLevel } from './git.js';
+import { gitListFiles, gitTopLevel } from './git/repo.js';
 import type { SourceItem } from './types.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;

@@ -1,5 +1,12 @@
 import { Command, Option } from 'commander';
-import { parseSize } from '../../config/config-file.js';
+import { resolve } from 'node:path';
+import ora from 'ora';
+import { findConfig, parseSize, readConfigFile, type KeywardenConfig } from '../../config/config-file.js';
+import { scanHistory, type HistoryProgress, type HistoryScope } from '../../history/scan-history.js';
+import { DEFAULT_MAX_FILE_SIZE } from '../../sources/filesystem.js';
+import { detectCiRange, shallowFixHint, type CiRange } from '../../sources/git/ci-range.js';
+import { commitExists, isShallow } from '../../sources/git/objects.js';
+import { gitTopLevel, isGitRepository } from '../../sources/git/repo.js';
 import { KeywardenError } from '../../errors.js';
 import { jsonReporter } from '../../reporters/json.js';
 import { textReporter } from '../../reporters/text.js';
@@ -13,6 +20,12 @@ import { writeFileAtomic, type CliIO } from '../io.js';
 const REPORTERS: Record<string, Reporter> = { text: textReporter, json: jsonReporter };
 
 interface ScanFlags {
+  history?: boolean;
+  staged?: boolean;
+  range?: string;
+  sinceCommit?: string;
+  threads?: string;
+  allOccurrences?: boolean;
   format: string;
   output?: string;
   redact: boolean;
@@ -25,7 +38,13 @@ interface ScanFlags {
 export function scanCommand(io: CliIO, setExit: (code: number) => void): Command {
   return new Command('scan')
     .description('scan files and directories for leaked secrets')
-    .argument('[paths...]', 'files or directories to scan', ['.'])
+    .argument('[paths...]', 'files or directories to scan (with --history/--staged/--range: the repository)', ['.'])
+    .option('--history', 'scan every blob reachable from every ref (in CI: the pull-request or push range)')
+    .option('--range <A..B>', 'scan only blobs introduced by commits in this range ("auto": from the CI environment; "all": full history)')
+    .option('--since-commit <sha>', 'same as --range <sha>..HEAD')
+    .option('--staged', 'scan what is staged for the next commit (the pre-commit hook)')
+    .option('--threads <n>', 'worker threads for history scans (default: one per core)')
+    .option('--all-occurrences', 'history: list every commit and path that contains each secret')
     .addOption(new Option('-f, --format <format>', 'report format').choices(Object.keys(REPORTERS)).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--no-redact', 'show secrets in full in the report (never the default)')
@@ -47,14 +66,32 @@ async function runScan(paths: string[], flags: ScanFlags, io: CliIO): Promise<nu
       throw new KeywardenError('USAGE', `--max-file-size: "${flags.maxFileSize}" is not a size (e.g. 10MiB, 512KB)`);
     }
   }
-  const result = await scanPaths({
-    paths,
-    cwd: io.cwd,
-    gitignore: flags.gitignore,
-    redact: flags.redact,
-    configFile: flags.config,
-    maxFileSize,
-  });
+  const gitScope = await resolveGitScope(paths, flags, io);
+  const progress = progressDisplay(io, flags, gitScope !== undefined);
+  let result: ScanResult;
+  try {
+    result = gitScope
+      ? await scanHistory({
+          repo: gitScope.repo,
+          scope: gitScope.scope,
+          config: gitScope.config,
+          redact: flags.redact,
+          maxFileSize: maxFileSize ?? gitScope.config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
+          threads: flags.threads !== undefined ? parseThreads(flags.threads) : undefined,
+          allOccurrences: flags.allOccurrences,
+          onProgress: progress?.update,
+        })
+      : await scanPaths({
+          paths,
+          cwd: io.cwd,
+          gitignore: flags.gitignore,
+          redact: flags.redact,
+          configFile: flags.config,
+          maxFileSize,
+        });
+  } finally {
+    progress?.stop();
+  }
   const reporter = REPORTERS[flags.format]!;
   const color = flags.color ?? (!flags.output && io.stdoutIsTTY && !io.env.NO_COLOR);
   const report = reporter(result, { tool: toolInfo(), color });
@@ -65,6 +102,79 @@ async function runScan(paths: string[], flags: ScanFlags, io: CliIO): Promise<nu
     io.stdout(report);
   }
   return exitCodeFor(result, io);
+}
+
+function parseThreads(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new KeywardenError('USAGE', `--threads: "${v}" is not a number of threads (1-256)`);
+  return n;
+}
+
+interface GitScope {
+  repo: string;
+  scope: HistoryScope;
+  config: KeywardenConfig;
+}
+
+/** Works out which git scan the flags ask for, failing closed on anything ambiguous or missing. */
+async function resolveGitScope(paths: string[], flags: ScanFlags, io: CliIO): Promise<GitScope | undefined> {
+  const wantsRange = flags.range !== undefined || flags.sinceCommit !== undefined;
+  if (!flags.history && !flags.staged && !wantsRange) return undefined;
+  if (flags.staged && (flags.history || wantsRange)) throw new KeywardenError('USAGE', '--staged cannot be combined with --history, --range or --since-commit');
+  if (flags.range !== undefined && flags.sinceCommit !== undefined) throw new KeywardenError('USAGE', 'use either --range or --since-commit');
+  if (paths.length > 1) throw new KeywardenError('USAGE', 'a git scan takes one repository path');
+  const repo = resolve(io.cwd, paths[0] ?? '.');
+  if (!(await isGitRepository(repo))) throw new KeywardenError('USAGE', `${repo} is not a git repository`);
+  const top = (await gitTopLevel(repo)) ?? repo;
+  const config = flags.config ? readConfigFile(resolve(io.cwd, flags.config)) : findConfig(top);
+  if (flags.staged) return { repo, scope: { kind: 'staged' }, config };
+
+  let range = flags.sinceCommit !== undefined ? `${flags.sinceCommit}..HEAD` : flags.range;
+  let provider: CiRange['provider'] | undefined;
+  if (range === 'all') return { repo, scope: { kind: 'all' }, config };
+  if (range === undefined || range === 'auto') {
+    const ci = detectCiRange(io.env);
+    if (ci === undefined) {
+      if (range === 'auto') throw new KeywardenError('USAGE', '--range auto: no supported CI environment (GitHub Actions, GitLab CI) detected');
+      return { repo, scope: { kind: 'all' }, config };
+    }
+    if (!ci.ok) throw new KeywardenError('GIT', `cannot determine the commit range to scan: ${ci.reason}`);
+    provider = ci.range.provider;
+    range = `${ci.range.base}..${ci.range.head}`;
+    io.stderr(`keywarden: ${ci.range.provider} ${ci.range.event}: scanning ${range}\n`);
+  }
+  const m = /^(.*?)(\.\.\.?)(.*)$/.exec(range);
+  const ends = m ? [m[1] || 'HEAD', m[3] || 'HEAD'] : [range];
+  for (const rev of ends) {
+    if (rev.startsWith('-')) throw new KeywardenError('USAGE', `invalid revision "${rev}"`);
+    if (!(await commitExists(repo, rev))) {
+      const shallow = await isShallow(repo);
+      throw new KeywardenError(
+        'GIT',
+        shallow
+          ? `commit ${rev} is not in this shallow clone, so the range cannot be scanned: ${shallowFixHint(provider)}`
+          : `unknown revision "${rev}" in range ${range}`,
+      );
+    }
+  }
+  return { repo, scope: { kind: 'range', range }, config };
+}
+
+/** A live display on a TTY stderr when the report does not go to the terminal. */
+function progressDisplay(io: CliIO, flags: ScanFlags, history: boolean) {
+  const reportToTerminal = !flags.output;
+  if (!history || !io.stderrIsTTY || reportToTerminal || io.env.CI) return undefined;
+  const spinner = ora({ text: 'listing blobs', stream: process.stderr }).start();
+  const started = Date.now();
+  return {
+    update: (p: HistoryProgress): void => {
+      const secs = (Date.now() - started) / 1000;
+      spinner.text = `${p.blobs}/${p.totalBlobs} blobs, ${(p.bytes / 1e6).toFixed(0)}/${(p.totalBytes / 1e6).toFixed(0)} MB, ${(p.bytes / 1e6 / Math.max(secs, 0.001)).toFixed(0)} MB/s`;
+    },
+    stop: (): void => {
+      spinner.stop();
+    },
+  };
 }
 
 function summaryLine(result: ScanResult): string {

@@ -23,3 +23,13 @@ export async function gitListFiles(dir: string): Promise<string[]> {
   );
   return stdout.split('\0').filter((p) => p.length > 0);
 }
+
+/** Whether `dir` is inside a git repository (work tree or bare). */
+export async function isGitRepository(dir: string): Promise<boolean> {
+  try {
+    const { exitCode } = await execa('git', ['-C', dir, 'rev-parse', '--git-dir'], { reject: false, stdin: 'ignore' });
+    return exitCode === 0;
+  } catch {
+    return false;
+  }
+}

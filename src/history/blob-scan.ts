@@ -1,0 +1,74 @@
+// Scans a stream of git blobs with the engine. Runs in a worker thread or in-process; pure apart
+// from the stream it is handed.
+import type { Engine } from '../engine/detect.js';
+import { buildFindings, type RuleMeta } from '../findings/build.js';
+import type { CatFileItem } from '../sources/git/cat-file.js';
+import type { Diagnostic, DiagnosticKind, Finding } from '../types.js';
+
+const SNIFF = 8000;
+const LFS_HEADER = Buffer.from('version https://git-lfs.github.com/spec/');
+
+export interface BlobFindings {
+  oid: string;
+  /** Findings without a path yet: file is '' and fingerprint is recomputed per path. */
+  findings: Finding[];
+}
+
+export interface BlobScanTally {
+  blobs: number;
+  bytes: number;
+  skipped: Partial<Record<DiagnosticKind, number>>;
+}
+
+export interface BlobScanResult extends BlobScanTally {
+  results: BlobFindings[];
+  diagnostics: Diagnostic[];
+}
+
+export function classifyBlob(bytes: Buffer): 'text' | 'binary' | 'lfs' {
+  if (bytes.length < 1024 && bytes.subarray(0, LFS_HEADER.length).equals(LFS_HEADER)) return 'lfs';
+  return bytes.subarray(0, SNIFF).includes(0) ? 'binary' : 'text';
+}
+
+export async function scanBlobs(
+  items: AsyncIterable<CatFileItem>,
+  engine: Engine,
+  meta: ReadonlyMap<string, RuleMeta>,
+  opts: { redact: boolean; paths?: ReadonlyMap<string, string>; onTally?: (t: BlobScanTally) => void },
+): Promise<BlobScanResult> {
+  const tally: BlobScanResult = { blobs: 0, bytes: 0, skipped: {}, results: [], diagnostics: [] };
+  const skip = (k: DiagnosticKind): void => {
+    tally.skipped[k] = (tally.skipped[k] ?? 0) + 1;
+  };
+  for await (const item of items) {
+    if ('missing' in item) {
+      skip('missing-object');
+      tally.diagnostics.push({ kind: 'missing-object', level: 'error', message: `git object ${item.oid} is missing` });
+      continue;
+    }
+    const kind = classifyBlob(item.bytes);
+    if (kind !== 'text') {
+      skip(kind);
+      continue;
+    }
+    tally.blobs++;
+    tally.bytes += item.bytes.length;
+    // A known path (staged and range scans) lets path-scoped rules gate as in a file scan.
+    const path = opts.paths?.get(item.oid);
+    const fragment = { bytes: item.bytes, path: path ?? '' };
+    const r = engine.scan(fragment, { deferPathChecks: path === undefined });
+    if (r.matches.length > 0) {
+      tally.results.push({ oid: item.oid, findings: buildFindings(fragment, r.matches, r.lines, meta, { redact: opts.redact }) });
+    }
+    for (const ruleId of r.capped) {
+      tally.diagnostics.push({
+        kind: 'too-large',
+        level: 'warning',
+        message: `blob ${item.oid}: rule ${ruleId} matched too often; later matches were not reported`,
+      });
+    }
+    if ((tally.blobs & 255) === 0) opts.onTally?.(tally);
+  }
+  opts.onTally?.(tally);
+  return tally;
+}

@@ -1,0 +1,99 @@
+// Streams object contents out of one long-lived `git cat-file --batch` process.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+
+export type CatFileItem =
+  | { oid: string; type: string; size: number; bytes: Buffer }
+  | { oid: string; missing: true };
+
+export class GitError extends Error {
+  constructor(message: string, readonly stderr = '') {
+    super(message);
+    this.name = 'GitError';
+  }
+}
+
+/**
+ * Yields the objects named by `oids`, in order. The oid list is written to git's stdin while its
+ * output is read, so neither side holds more than a pipe's worth. `signal` kills git.
+ */
+export async function* catFileBatch(
+  repo: string,
+  oids: Iterable<string>,
+  opts: { signal?: AbortSignal } = {},
+): AsyncGenerator<CatFileItem> {
+  const child = spawn('git', ['-C', repo, 'cat-file', '--batch', '--buffer'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    signal: opts.signal,
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
+    if (stderr.length < 4096) stderr += d;
+  });
+  const exited = once(child, 'close').catch(() => [null]) as Promise<[number | null]>;
+  child.stdin.on('error', () => undefined); // git died: reported through its exit status
+
+  // Feed stdin with backpressure.
+  const feeding = (async () => {
+    for (const oid of oids) {
+      if (!child.stdin.write(`${oid}\n`)) await once(child.stdin, 'drain').catch(() => undefined);
+      if (child.stdin.destroyed) return;
+    }
+    child.stdin.end();
+  })();
+
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  const take = (n: number): Buffer => {
+    const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered);
+    const out = all.subarray(0, n);
+    const rest = all.subarray(n);
+    chunks = rest.length > 0 ? [rest] : [];
+    buffered = rest.length;
+    return out;
+  };
+  const indexOfNewline = (): number => {
+    let offset = 0;
+    for (const c of chunks) {
+      const i = c.indexOf(0x0a);
+      if (i !== -1) return offset + i;
+      offset += c.length;
+    }
+    return -1;
+  };
+
+  let header: { oid: string; type: string; size: number } | undefined;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      buffered += chunk.length;
+      for (;;) {
+        if (!header) {
+          const nl = indexOfNewline();
+          if (nl === -1) break;
+          const line = take(nl + 1).toString('utf8', 0, nl);
+          const parts = line.split(' ');
+          if (parts[1] === 'missing' || parts[1] === 'ambiguous') {
+            yield { oid: parts[0]!, missing: true };
+            continue;
+          }
+          if (parts.length !== 3) throw new GitError(`unexpected git cat-file output: ${line.slice(0, 100)}`);
+          header = { oid: parts[0]!, type: parts[1]!, size: Number(parts[2]) };
+        }
+        if (buffered < header.size + 1) break;
+        // copy out of git's chunk so one small blob does not pin a large buffer
+        const bytes = Buffer.from(take(header.size + 1).subarray(0, header.size));
+        const h = header;
+        header = undefined;
+        yield { ...h, bytes };
+      }
+    }
+    await feeding;
+    const [code] = await exited;
+    if (header || buffered > 0) throw new GitError(`git cat-file ended mid-object${stderr ? `: ${stderr.trim()}` : ''}`, stderr);
+    if (code !== 0) throw new GitError(`git cat-file failed (exit ${code})${stderr ? `: ${stderr.trim()}` : ''}`, stderr);
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+}
