@@ -46,7 +46,10 @@ export async function* gitLines(repo: string, args: string[], opts: { signal?: A
   }
 }
 
-/** Every blob in the object store, in pack order (which is ~3x faster to read than hash order). */
+/**
+ * Every blob in the object store, in pack order (which is ~3x faster to read than hash order).
+ * Objects git cannot read come back with size -1.
+ */
 export async function* allBlobs(repo: string, signal?: AbortSignal): AsyncGenerator<BlobRef> {
   for await (const line of gitLines(
     repo,
@@ -55,6 +58,8 @@ export async function* allBlobs(repo: string, signal?: AbortSignal): AsyncGenera
   )) {
     const [oid, type, size] = line.split(' ');
     if (type === 'blob') yield { oid: oid!, size: Number(size) };
+    // a corrupt object is reported as missing: pass it on so the scan fails closed
+    else if (type === 'missing') yield { oid: oid!, size: -1 };
   }
 }
 
