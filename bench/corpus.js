@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { withBase62Crc } from '../dist/engine/checksums/github.js';
 
-class Rng {
+export class Rng {
   constructor(seed) {
     this.s = createHash('sha256').update(seed).digest().readUInt32LE(0) || 1;
   }
@@ -123,6 +123,25 @@ const PLANTS = [
   (r) => `STRIPE_KEY = "sk_live_${r.chars(AN, 24)}"`,
   (r) => `npm_token: ${withBase62Crc('npm_', r.chars(AN, 30))}`,
 ];
+
+/** One source-like file of about `target` bytes; `plant` puts one planted secret in it. */
+export function makeFile(r, target, plant) {
+  const ext = r.pick(EXT);
+  const makers = LINE_MAKERS[ext];
+  const lines = [];
+  let size = 0;
+  let plants = 0;
+  while (size < target) {
+    let line = r.pick(makers)(r);
+    if (plant && plants === 0 && size > target / 2) {
+      line = r.pick(PLANTS)(r);
+      plants++;
+    }
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return { text: `${lines.join('\n')}\n`, ext, plants };
+}
 
 export function generateCorpus(dir, { totalBytes, seed = 'keywarden-bench-v1', plantEvery = 200_000 }) {
   const stamp = `${dir}.json`;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --size MB --runs N --secretlint-size MB --skip-secretlint]
+// npm run bench [-- --size MB --runs N --secretlint-size MB --skip-secretlint --history-only --skip-history --history-repo PATH --commits N]
 // Working-tree throughput of keywarden on one core with all default rules, and secretlint's
 // (recommended preset) on the same tree, as a ratio. Medians of --runs runs; wall clock.
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateCorpus } from './corpus.js';
+import { generateCorpus, makeFile, Rng } from './corpus.js';
+import { generateRepo, tmpReport, uniqueBlobBytes } from './history.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'keywarden.js');
@@ -33,7 +34,8 @@ const median = (xs) => {
 
 /** Runs a command, returning wall seconds and peak RSS (KiB, when /usr/bin/time is available). */
 export function timed(cmd, args, opts = {}) {
-  const full = timeBin ? [timeBin, '-f', '%M', ...oneCore, cmd, ...args] : [...oneCore, cmd, ...args];
+  const pin = opts.allCores ? [] : oneCore;
+  const full = timeBin ? [timeBin, '-f', '%M', ...pin, cmd, ...args] : [...pin, cmd, ...args];
   const t0 = process.hrtime.bigint();
   const r = spawnSync(full[0], full.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -61,6 +63,61 @@ function secretlintScan(dir) {
   const r = timed(process.execPath, [bin, '**/*', '--secretlintrc', rc, '--format', 'json', '--maskSecrets'], { cwd: dir });
   if (r.status !== 0 && r.status !== 1) throw new Error(`secretlint exited ${r.status}: ${r.stderr.slice(0, 500)}`);
   return r;
+}
+
+function historyBench() {
+  const given = arg('history-repo', undefined);
+  let repo = given && resolve(given);
+  if (!repo) {
+    repo = join(CACHE, 'history-repo');
+    generateRepo(repo, { commits: Number(arg('commits', '3000')) });
+  }
+  const { blobs, bytes } = uniqueBlobBytes(repo);
+  console.log(`\n# history: ${given ? repo : 'synthetic repository (bench/history.js)'}: ${blobs} unique blobs, ${(bytes / 1e6).toFixed(0)} MB`);
+  const devnull = { stdio: ['ignore', 'ignore', 'pipe'], allCores: true };
+  const read = [];
+  const logp = [];
+  const kw = [];
+  for (let i = 0; i < runs; i++) {
+    read.push(timed('git', ['-C', repo, 'cat-file', '--batch-all-objects', '--batch', '--unordered'], devnull));
+    logp.push(timed('git', ['-C', repo, 'log', '-p', '-U0', '--full-history', '--all'], devnull));
+    const out = tmpReport();
+    const r = timed(process.execPath, [BIN, 'scan', '--history', repo, '--format', 'json', '--output', out], { allCores: true });
+    if (r.status !== 0 && r.status !== 1) throw new Error(`keywarden exited ${r.status}: ${r.stderr}`);
+    r.report = JSON.parse(readFileSync(out, 'utf8'));
+    rmSync(out, { force: true });
+    kw.push(r);
+  }
+  const m = (xs) => median(xs.map((x) => x.secs));
+  const rss = kw[0].rssKiB ? `${(median(kw.map((x) => x.rssKiB)) / 1024).toFixed(0)} MiB` : 'n/a';
+  console.log(`git cat-file --batch-all-objects --batch --unordered: ${m(read).toFixed(2)} s (runs ${read.map((x) => x.secs.toFixed(2)).join(', ')})`);
+  console.log(`git log -p -U0 --full-history --all:                 ${m(logp).toFixed(2)} s (runs ${logp.map((x) => x.secs.toFixed(2)).join(', ')})`);
+  console.log(`keywarden scan --history:                            ${m(kw).toFixed(2)} s (runs ${kw.map((x) => x.secs.toFixed(2)).join(', ')}), peak RSS ${rss}, ${kw[0].report.stats.findings} findings`);
+  console.log(`ratio keywarden / cat-file read: ${(m(kw) / m(read)).toFixed(2)}x (target <= 1.5)`);
+  console.log(`ratio keywarden / git log -p:    ${(m(kw) / m(logp)).toFixed(2)}x (target < 1)`);
+}
+
+function stagedBench() {
+  const dir = join(tmpdir(), `kw-bench-staged-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const g = (...a) => spawnSync('git', ['-C', dir, ...a], { stdio: 'ignore' });
+  g('init', '-q');
+  g('config', 'user.email', 'b@example.com');
+  g('config', 'user.name', 'Bench');
+  writeFileSync(join(dir, 'README.md'), '# bench\n');
+  g('add', '.');
+  g('commit', '-q', '-m', 'init');
+  const r = new Rng('staged');
+  for (let i = 0; i < 5; i++) writeFileSync(join(dir, `file${i}.txt`), makeFile(r, 6000, false).text);
+  g('add', '.');
+  const times = [];
+  const n = Math.max(runs, 10);
+  for (let i = 0; i < n; i++) times.push(timed(process.execPath, [BIN, 'scan', '--staged', dir], { allCores: true }).secs);
+  const node = [];
+  for (let i = 0; i < n; i++) node.push(timed(process.execPath, ['-e', '0'], { allCores: true }).secs);
+  console.log(`\n# staged scan of a 5-file change (${n} runs): median ${(median(times) * 1000).toFixed(0)} ms end to end (target <= 300 ms); bare \`node -e 0\`: ${(median(node) * 1000).toFixed(0)} ms`);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 function main() {
@@ -99,4 +156,12 @@ function main() {
   console.log(`ratio (keywarden on ${sizeMB} MB vs secretlint): ${(kwMBs / slMBs).toFixed(0)}x`);
 }
 
-main();
+function all() {
+  if (!flag('history-only')) main();
+  if (!flag('skip-history')) {
+    historyBench();
+    stagedBench();
+  }
+}
+
+all();

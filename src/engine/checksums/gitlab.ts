@@ -18,7 +18,8 @@
  *   left-padded to 7.
  * - <routing-payload> is newline-separated "k:v" lines, sorted by key, integer values in
  *   base36 (keys documented: c cell, g group, o organization, p project, u user, t runner type).
- * - 27 <= length(<base64-payload>) <= 300; the prefix is at most 20 characters by design
+ * - 27 <= length(<base64-payload>) <= 300; the prefix is at most 20 characters by design, up to
+ *   64 are accepted here
  *   (an instance token prefix may make it longer, e.g. "acme-glpat-"). Because the prefix is
  *   part of the checksummed text, the token passed in must start with its complete prefix.
  */
