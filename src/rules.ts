@@ -33,7 +33,7 @@ export function ruleSpecsFor(config: KeywardenConfig): RuleSpec[] {
 }
 
 export function buildRuleSet(config: KeywardenConfig, extraAllowlists: CompiledAllowlist[] = []): RuleSet {
-  const rules = compileRules(ruleSpecsFor(config));
+  const rules = compileRules(ruleSpecsFor(config), { lazy: (spec) => spec.bundled === true });
   const problems: ProblemDetail[] = [];
   const allowlists = [...extraAllowlists];
   const own = compileAllowlist(config.allowlist, problems, { file: config.file, field: '/allowlist' });

@@ -37,6 +37,8 @@ export interface RuleSpec {
   examples?: RuleExample[];
   /** Where the rule was loaded from, for error messages. */
   source?: string;
+  /** Shipped with keywarden (compiled by its test suite, so compiled lazily at run time). */
+  bundled?: boolean;
 }
 
 /** A unit of bytes to scan: a file, a blob, staged content. */
@@ -138,6 +140,35 @@ export interface ScanStats {
   rulesLoaded: number;
   findings: number;
   durationMs: number;
+  /** Findings a baseline suppressed (set when a baseline was applied). */
+  baselined?: number;
+}
+
+/** One accepted finding in .keywarden-baseline.json. Never holds the secret, nor any part of it. */
+export interface BaselineEntry {
+  /** The finding's fingerprint (rule + secret hash + path, no line number). */
+  fingerprint: string;
+  ruleId: string;
+  /** Path relative to the baseline file's directory, forward slashes. */
+  file: string;
+  reason?: string;
+  owner?: string;
+  /** YYYY-MM-DD: from 00:00 UTC that day the entry no longer suppresses its finding. */
+  expires?: string;
+  /** YYYY-MM-DD the entry was added. */
+  added: string;
+}
+
+/** What applying a baseline to a scan did, for reports. */
+export interface BaselineSummary {
+  /** The baseline file (relative to the scan root when inside it). */
+  file: string;
+  /** Findings the baseline suppressed. */
+  suppressed: number;
+  /** Entries in the scanned tree that matched no finding: `keywarden baseline prune` removes them. */
+  stale: BaselineEntry[];
+  /** Entries past their expiry that matched a finding: those findings are reported again. */
+  expired: BaselineEntry[];
 }
 
 export interface ScanResult {
@@ -146,4 +177,6 @@ export interface ScanResult {
   stats: ScanStats;
   /** false when something that should have been scanned was not (exit 2). */
   complete: boolean;
+  /** Set when a baseline was applied to the findings. */
+  baseline?: BaselineSummary;
 }

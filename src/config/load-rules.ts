@@ -26,6 +26,10 @@ function validator() {
   return validateRuleFile;
 }
 
+function isBundled(file: string): boolean {
+  return !relative(defaultRulesDir(), file).startsWith('..');
+}
+
 /** Display name of a rule file: relative to the package for bundled rules, else as given. */
 function displayName(file: string): string {
   const rel = relative(packageRoot(), file);
@@ -48,7 +52,7 @@ export function readRuleFile(file: string): RuleSpec[] {
   if (!validate(data)) {
     throw new KeywardenError('RULE_INVALID', `${name}: invalid rules`, ajvProblems(validate.errors, name, data));
   }
-  return (data as { rules: RuleSpec[] }).rules.map((r) => ({ ...r, source: name }));
+  return (data as { rules: RuleSpec[] }).rules.map((r) => ({ ...r, source: name, bundled: isBundled(file) }));
 }
 
 export function defaultRuleFiles(): string[] {
@@ -60,7 +64,7 @@ export function defaultRuleFiles(): string[] {
 }
 
 /** Compiles specs, collecting every problem (bad regexes, duplicate ids) before throwing. */
-export function compileRules(specs: RuleSpec[]): CompiledRule[] {
+export function compileRules(specs: RuleSpec[], opts: { lazy?: (spec: RuleSpec) => boolean } = {}): CompiledRule[] {
   const problems: ProblemDetail[] = [];
   const seen = new Map<string, string | undefined>();
   const out: CompiledRule[] = [];
@@ -77,7 +81,7 @@ export function compileRules(specs: RuleSpec[]): CompiledRule[] {
     }
     seen.set(spec.id, spec.source);
     try {
-      out.push(compileRule(spec));
+      out.push(compileRule(spec, { lazy: opts.lazy?.(spec) ?? false }));
     } catch (err) {
       if (err instanceof KeywardenError) problems.push(...err.problems);
       else throw err;

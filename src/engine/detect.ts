@@ -5,6 +5,7 @@ import type { CompiledAllowlist, CompiledRule } from './compile.js';
 import { shannonEntropy } from './entropy.js';
 import { LineIndex } from './location.js';
 import { KeywordSet } from './regex.js';
+import { keywordWindows, needsWindows } from './windows.js';
 
 export interface EngineOptions {
   /** Allowlists that apply to every rule (config, defaults). */
@@ -35,12 +36,15 @@ export class Engine {
   private readonly allowlists: CompiledAllowlist[];
   private readonly maxMatchesPerRule: number;
   private readonly byId: Map<string, CompiledRule>;
+  /** Per rule: run on keyword windows rather than the whole fragment. */
+  private readonly windowed: boolean[];
 
   constructor(rules: readonly CompiledRule[], options: EngineOptions = {}) {
     this.rules = rules;
     this.allowlists = options.allowlists ?? [];
     this.maxMatchesPerRule = options.maxMatchesPerRule ?? 200;
     this.byId = new Map(rules.map((r) => [r.id, r]));
+    this.windowed = rules.map((r) => needsWindows(r.spec.regex));
     const keywordIndex = new Map<string, number>();
     const rulesByKeyword: number[][] = [];
     rules.forEach((rule, ruleIdx) => {
@@ -97,33 +101,59 @@ export class Engine {
     const matches: Match[] = [];
     const capped: string[] = [];
     const candidates = this.candidateRules(bytes);
+    let lower: string | undefined;
     for (const ri of candidates) {
       const rule = this.rules[ri]!;
       if (!deferPaths && !this.ruleAcceptsPath(rule, path)) continue;
-      const n = this.scanRule(rule, bytes, lines, matches);
+      let n: number;
+      if (this.windowed[ri]) {
+        lower ??= bytes.toString('latin1').toLowerCase();
+        const windows = keywordWindows(bytes, lower, rule.keywords);
+        n = windows ? this.scanRule(rule, bytes, lines, matches, windows) : this.scanRule(rule, bytes, lines, matches);
+      } else {
+        n = this.scanRule(rule, bytes, lines, matches);
+      }
       if (n < 0) capped.push(rule.id);
     }
     return { matches: suppressWeakerOverlaps(matches, this.rules), capped, lines };
   }
 
-  /** Appends the rule's matches; returns how many, or -1 when the cap was hit. */
-  private scanRule(rule: CompiledRule, bytes: Buffer, lines: LineIndex, out: Match[]): number {
+  /**
+   * Appends the rule's matches in the whole fragment or in the given byte windows; returns how
+   * many, or -1 when the cap was hit.
+   */
+  private scanRule(rule: CompiledRule, bytes: Buffer, lines: LineIndex, out: Match[], windows?: Array<[number, number]>): number {
     const re = rule.re;
-    re.lastIndex = 0;
     let count = 0;
-    for (;;) {
-      const m = re.exec(bytes as unknown as string);
-      if (!m) break;
-      const indices = (m as unknown as { indices: Array<[number, number] | undefined> }).indices;
-      const whole = indices[0]!;
-      if (whole[1] === whole[0]) re.lastIndex = whole[1] + 1; // never loop on an empty match
-      let span = indices[rule.secretGroup];
-      if (!span) for (let g = 1; g < indices.length && !span; g++) span = indices[g];
-      if (!span || span[1] <= span[0]) continue;
-      const [start, end] = span;
+    const ranges = windows ?? [[0, bytes.length] as [number, number]];
+    for (const [from, to] of ranges) {
+      const input = from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to);
+      re.lastIndex = 0;
+      for (;;) {
+        const m = re.exec(input as unknown as string);
+        if (!m) break;
+        const indices = (m as unknown as { indices: Array<[number, number] | undefined> }).indices;
+        const rel = indices[0]!;
+        if (rel[1] === rel[0]) re.lastIndex = rel[1] + 1; // never loop on an empty match
+        let span = indices[rule.secretGroup];
+        if (!span) for (let g = 1; g < indices.length && !span; g++) span = indices[g];
+        if (!span || span[1] <= span[0]) continue;
+        const whole: [number, number] = [rel[0] + from, rel[1] + from];
+        const r = this.record(rule, bytes, lines, out, whole, span[0] + from, span[1] + from);
+        if (r && ++count > this.maxMatchesPerRule) {
+          out.pop();
+          return -1;
+        }
+      }
+    }
+    return count;
+  }
+
+  /** Checks one candidate and appends it; returns whether it was kept. */
+  private record(rule: CompiledRule, bytes: Buffer, lines: LineIndex, out: Match[], whole: [number, number], start: number, end: number): boolean {
+    {
       const secret = bytes.toString('utf8', start, end);
-      if (!this.accept(rule, secret, bytes, whole, lines, start)) continue;
-      if (++count > this.maxMatchesPerRule) return -1;
+      if (!this.accept(rule, secret, bytes, whole, lines, start)) return false;
       const entropy = shannonEntropy(secret);
       out.push({
         ruleId: rule.id,
@@ -135,8 +165,8 @@ export class Engine {
         entropy: Math.round(entropy * 1000) / 1000,
         ...lines.locate(start, end),
       });
+      return true;
     }
-    return count;
   }
 
   private accept(

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { KeywardenError } from '../../src/errors.js';
 import { compileAllowlist } from '../../src/engine/compile.js';
 import { withBase62Crc } from '../../src/engine/checksums/github.js';
+import { SeededRandom } from '../support/example-generator.js';
 import { engineFor, scanText, spec } from '../support/rules.js';
+
+// Synthetic values generated at test time, so the repository holds no secret-like literal.
+const rng = new SeededRandom('detect-tests');
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const v16 = rng.chars(ALNUM, 16);
+const v12 = rng.chars(ALNUM, 12);
+const v8 = rng.chars(ALNUM, 8);
 
 const tokenRule = spec({ id: 'demo-token', regex: String.raw`\b(dmo_[A-Za-z0-9]{20})\b`, keywords: ['dmo_'], confidence: 'high' });
 const sample = 'dmo_' + 'Ab3dE6gH9jK2mN5pQ8sT';
@@ -43,7 +51,7 @@ describe('Engine.scan', () => {
     const e = engineFor([
       spec({ id: 'gh', regex: String.raw`\b(ghp_[A-Za-z0-9]{36})\b`, keywords: ['ghp_'], validator: 'github-checksum' }),
     ]);
-    const good = withBase62Crc('ghp_', 'Zq3Lk9Vb2Xn8Wm4Tc7Ry1Hs6Jd5Gf0');
+    const good = withBase62Crc('ghp_', rng.chars(ALNUM, 30));
     const bad = good.slice(0, -1) + (good.endsWith('A') ? 'B' : 'A');
     expect(scanText(e, `t=${good}`).map((m) => m.secret)).toEqual([good]);
     expect(scanText(e, `t=${bad}`)).toEqual([]);
@@ -65,10 +73,10 @@ describe('Engine.scan', () => {
       }),
     ]);
     expect(scanText(e, 'key=EXAMPLEabcdefghi')).toEqual([]);
-    expect(scanText(e, 'key=Zq3Lk9Vb2Xn8Wm4T', 'fixtures/a.txt')).toEqual([]);
-    expect(scanText(e, 'key=Zq3Lk9Vb2Xn8Wm4T', 'src/a.txt')).toHaveLength(1);
-    expect(scanText(e, 'tok=Zq3Lk9Vb2Xn8Wm4T # test')).toEqual([]);
-    expect(scanText(e, 'tok=Zq3Lk9Vb2Xn8Wm4T')).toHaveLength(1);
+    expect(scanText(e, `key=${v16}`, 'fixtures/a.txt')).toEqual([]);
+    expect(scanText(e, `key=${v16}`, 'src/a.txt')).toHaveLength(1);
+    expect(scanText(e, `tok=${v16} # test`)).toEqual([]);
+    expect(scanText(e, `tok=${v16}`)).toHaveLength(1);
   });
 
   it('applies global allowlists from configuration', () => {
@@ -85,13 +93,13 @@ describe('Engine.scan', () => {
       spec({ id: 'generic', regex: String.raw`(?i)token\s*=\s*"([^"]{8,})"`, keywords: ['token'], confidence: 'low' }),
     ]);
     expect(scanText(e, `token = "${sample}"`).map((m) => m.ruleId)).toEqual(['demo-token']);
-    expect(scanText(e, 'token = "Zq3Lk9Vb2Xn8"').map((m) => m.ruleId)).toEqual(['generic']);
+    expect(scanText(e, `token = "${v12}"`).map((m) => m.ruleId)).toEqual(['generic']);
   });
 
   it('honours path-scoped rules', () => {
     const e = engineFor([spec({ id: 'netrc', regex: String.raw`password\s+(\S{6,})`, keywords: ['password'], path: String.raw`(?:^|/)\.netrc$` })]);
-    expect(scanText(e, 'machine h login u password Zq3Lk9Vb', 'home/.netrc')).toHaveLength(1);
-    expect(scanText(e, 'machine h login u password Zq3Lk9Vb', 'README.md')).toEqual([]);
+    expect(scanText(e, `machine h login u password ${v8}`, 'home/.netrc')).toHaveLength(1);
+    expect(scanText(e, `machine h login u password ${v8}`, 'README.md')).toEqual([]);
   });
 
   it('matches ^ and $ at line boundaries', () => {

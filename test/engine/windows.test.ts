@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { keywordWindows, literalPrefix, needsWindows, spansLines } from '../../src/engine/windows.js';
+
+describe('literalPrefix', () => {
+  it('finds case-sensitive literal prefixes RE2 can skip to', () => {
+    expect(literalPrefix(String.raw`\b(ghp_[0-9A-Za-z]{36})\b`)).toBe('ghp_');
+    expect(literalPrefix(String.raw`(?:xoxb-)[0-9]{10}`)).toBe('xoxb-');
+    expect(literalPrefix(String.raw`sk_live_[0-9a-z]{24}`)).toBe('sk_live_');
+    expect(literalPrefix(String.raw`(?i)password\s*=`)).toBe('');
+    expect(literalPrefix(String.raw`(?:ghp|gho)_x`)).toBe('');
+    expect(literalPrefix(String.raw`abc?d`)).toBe('ab');
+  });
+});
+
+describe('spansLines', () => {
+  it('detects patterns that cross lines', () => {
+    expect(spansLines(String.raw`kind: Secret\r?\n(?:[^\n]*\n){0,60}data`)).toBe(true);
+    expect(spansLines(String.raw`(?s)BEGIN.{1,900}END`)).toBe(true);
+    expect(spansLines(String.raw`BEGIN[\s\S]{1,900}END`)).toBe(true);
+    expect(spansLines(String.raw`server=[^;'"\r\n]{1,256};pwd=(\w+)`)).toBe(false);
+    expect(needsWindows(String.raw`(?i)datadog[\w.-]{0,20}key\s*=\s*([a-f0-9]{32})`)).toBe(true);
+    expect(needsWindows(String.raw`\b(ghp_[0-9A-Za-z]{36})\b`)).toBe(false);
+  });
+});
+
+describe('keywordWindows', () => {
+  const text = 'line one\nline two\nthe datadog key\nline four\nline five\nline six\nline seven\nline eight\n';
+  const bytes = Buffer.from(text);
+  it('covers the keyword line and three lines each side, on line boundaries', () => {
+    const w = keywordWindows(bytes, text.toLowerCase(), ['datadog'])!;
+    expect(w).toHaveLength(1);
+    expect(text.slice(w[0]![0], w[0]![1])).toBe('line one\nline two\nthe datadog key\nline four\nline five\nline six\n');
+  });
+  it('returns no windows when the keyword is absent, and undefined when occurrences are dense', () => {
+    expect(keywordWindows(bytes, text.toLowerCase(), ['absent'])).toEqual([]);
+    const dense = 'key '.repeat(1000);
+    expect(keywordWindows(Buffer.from(dense), dense, ['key'])).toBeUndefined();
+  });
+  it('caps context on very long lines', () => {
+    const long = `${'x'.repeat(5000)}datadog${'y'.repeat(5000)}`;
+    const [[a, b]] = keywordWindows(Buffer.from(long), long, ['datadog'])! as [[number, number]];
+    expect(a).toBe(5000 - 1024);
+    expect(b).toBe(5000 + 1024);
+  });
+});
