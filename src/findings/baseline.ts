@@ -55,28 +55,26 @@ export function isExpired(entry: BaselineEntry, now: Date): boolean {
 }
 
 /**
- * A finding's path and fingerprint as seen from the baseline file's directory. `rootPrefix` is the
- * scan root relative to that directory, forward slashes: '' when the baseline sits at the root.
+ * Where the scan root sits relative to the baseline file. Entry paths are relative to the baseline
+ * file's directory (like a .gitignore's patterns), so one baseline serves scans of any directory
+ * under it; when the file sits at the scan root, entry paths are the findings' paths.
  */
-export function baselineKey(f: Finding, rootPrefix: string): { file: string; fingerprint: string } {
-  if (rootPrefix === '') return { file: f.file, fingerprint: f.fingerprint };
-  const file = normalizePosix(`${rootPrefix}/${f.file}`);
-  return { file, fingerprint: fingerprint(f.ruleId, f.secretHash, file) };
+export interface BaselineScope {
+  /** A finding's path (relative to the scan root) as the baseline writes it. */
+  toBaselinePath(file: string): string;
+  /** Whether the scan covered a baseline path, so an entry there that matched nothing is stale. */
+  covers(baselinePath: string): boolean;
 }
 
-/** Whether a scan of the root at `rootPrefix` covers the entry's file, so its absence means something. */
-function inScope(entry: BaselineEntry, rootPrefix: string): boolean {
-  return rootPrefix === '' ? !entry.file.startsWith('../') : entry.file.startsWith(`${rootPrefix}/`);
-}
+export const SAME_ROOT: BaselineScope = {
+  toBaselinePath: (file) => file,
+  covers: (p) => !p.startsWith('../'),
+};
 
-function normalizePosix(p: string): string {
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..' && out.length > 0 && out[out.length - 1] !== '..') out.pop();
-    else out.push(part);
-  }
-  return out.join('/');
+/** A finding's path and fingerprint as seen from the baseline file's directory. */
+export function baselineKey(f: Finding, scope: BaselineScope): { file: string; fingerprint: string } {
+  const file = scope.toBaselinePath(f.file);
+  return { file, fingerprint: file === f.file ? f.fingerprint : fingerprint(f.ruleId, f.secretHash, file) };
 }
 
 function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
@@ -85,8 +83,8 @@ function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
   return cmp(a.file, b.file) || cmp(a.ruleId, b.ruleId) || cmp(a.fingerprint, b.fingerprint);
 }
 
-function newEntry(f: Finding, rootPrefix: string, meta: EntryMeta): BaselineEntry {
-  const key = baselineKey(f, rootPrefix);
+function newEntry(f: Finding, scope: BaselineScope, meta: EntryMeta): BaselineEntry {
+  const key = baselineKey(f, scope);
   const entry: BaselineEntry = { fingerprint: key.fingerprint, ruleId: f.ruleId, file: key.file, added: meta.added };
   if (meta.reason !== undefined) entry.reason = meta.reason;
   if (meta.owner !== undefined) entry.owner = meta.owner;
@@ -95,8 +93,8 @@ function newEntry(f: Finding, rootPrefix: string, meta: EntryMeta): BaselineEntr
 }
 
 /** One entry per distinct fingerprint among the findings. */
-export function createBaseline(findings: readonly Finding[], meta: EntryMeta, rootPrefix = ''): Baseline {
-  return updateBaseline(emptyBaseline(), findings, meta, rootPrefix).baseline;
+export function createBaseline(findings: readonly Finding[], meta: EntryMeta, scope: BaselineScope = SAME_ROOT): Baseline {
+  return updateBaseline(emptyBaseline(), findings, meta, scope).baseline;
 }
 
 /** Adds entries for findings the baseline does not know; existing entries stay exactly as they are. */
@@ -104,12 +102,12 @@ export function updateBaseline(
   baseline: Baseline,
   findings: readonly Finding[],
   meta: EntryMeta,
-  rootPrefix = '',
+  scope: BaselineScope = SAME_ROOT,
 ): { baseline: Baseline; added: BaselineEntry[] } {
   const known = new Set(baseline.entries.map((e) => e.fingerprint));
   const added: BaselineEntry[] = [];
   for (const f of findings) {
-    const entry = newEntry(f, rootPrefix, meta);
+    const entry = newEntry(f, scope, meta);
     if (known.has(entry.fingerprint)) continue;
     known.add(entry.fingerprint);
     added.push(entry);
@@ -121,22 +119,22 @@ export function updateBaseline(
 export function pruneBaseline(
   baseline: Baseline,
   findings: readonly Finding[],
-  rootPrefix = '',
+  scope: BaselineScope = SAME_ROOT,
 ): { baseline: Baseline; removed: BaselineEntry[] } {
-  const found = new Set(findings.map((f) => baselineKey(f, rootPrefix).fingerprint));
-  const removed = baseline.entries.filter((e) => !found.has(e.fingerprint) && inScope(e, rootPrefix));
+  const found = new Set(findings.map((f) => baselineKey(f, scope).fingerprint));
+  const removed = baseline.entries.filter((e) => !found.has(e.fingerprint) && scope.covers(e.file));
   const gone = new Set(removed);
   return { baseline: { version: BASELINE_VERSION, entries: baseline.entries.filter((e) => !gone.has(e)) }, removed };
 }
 
 /** Drops the findings live entries cover; an expired entry lets its finding through and is listed. */
-export function applyBaseline(findings: readonly Finding[], baseline: Baseline, now: Date, rootPrefix = ''): BaselineApplication {
+export function applyBaseline(findings: readonly Finding[], baseline: Baseline, now: Date, scope: BaselineScope = SAME_ROOT): BaselineApplication {
   const byFingerprint = new Map(baseline.entries.map((e) => [e.fingerprint, e]));
   const matched = new Set<BaselineEntry>();
   const kept: Finding[] = [];
   let suppressed = 0;
   for (const f of findings) {
-    const entry = byFingerprint.get(baselineKey(f, rootPrefix).fingerprint);
+    const entry = byFingerprint.get(baselineKey(f, scope).fingerprint);
     if (entry) matched.add(entry);
     if (entry && !isExpired(entry, now)) suppressed++;
     else kept.push(f);
@@ -144,7 +142,7 @@ export function applyBaseline(findings: readonly Finding[], baseline: Baseline, 
   return {
     findings: kept,
     suppressed,
-    stale: baseline.entries.filter((e) => !matched.has(e) && inScope(e, rootPrefix)),
+    stale: baseline.entries.filter((e) => !matched.has(e) && scope.covers(e.file)),
     expired: baseline.entries.filter((e) => matched.has(e) && isExpired(e, now)),
   };
 }

@@ -51,10 +51,14 @@ export async function scanBlobs(
       skip(kind);
       continue;
     }
+    // A known path lets path-scoped rules and path allowlists gate as in a file scan.
+    const path = opts.paths?.get(item.oid);
+    if (path !== undefined && engine.isPathAllowlisted(path)) {
+      skip('allowlisted');
+      continue;
+    }
     tally.blobs++;
     tally.bytes += item.bytes.length;
-    // A known path (staged and range scans) lets path-scoped rules gate as in a file scan.
-    const path = opts.paths?.get(item.oid);
     const fragment = { bytes: item.bytes, path: path ?? '' };
     const r = engine.scan(fragment, { deferPathChecks: path === undefined });
     if (r.matches.length > 0) {

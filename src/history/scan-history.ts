@@ -6,7 +6,7 @@ import type { KeywardenConfig } from '../config/config-file.js';
 import { fingerprint } from '../findings/fingerprint.js';
 import { buildRuleSet, type RuleSet } from '../rules.js';
 import { catFileBatch, GitError } from '../sources/git/cat-file.js';
-import { isFileMode, isShallow, rawChanges, stagedBlobs, allBlobs, type BlobRef } from '../sources/git/objects.js';
+import { allBlobs, isFileMode, isShallow, rawChanges, reachableObjects, stagedBlobs, type BlobRef } from '../sources/git/objects.js';
 import type { Diagnostic, DiagnosticKind, Finding, ScanResult } from '../types.js';
 import { attribute, LOG_FORMAT, parseCommitHeader, type Occurrence } from './attribution.js';
 import { scanBlobs, type BlobScanResult } from './blob-scan.js';
@@ -101,9 +101,32 @@ async function plan(opts: HistoryScanOptions): Promise<Plan> {
         message: 'this is a shallow clone: history beyond its depth is not in the repository and was not scanned (fetch with --unshallow or fetch-depth: 0)',
       });
     }
-    const blobs: BlobRef[] = [];
-    for await (const b of allBlobs(repo, signal)) blobs.push(b);
-    return { blobs: keep(blobs), skipped, diagnostics };
+    // Reachability and a path per blob come from one cheap walk, run alongside the listing:
+    // unreachable blobs (dangling, never committed) are not read, a missing object fails the scan,
+    // and a path lets path-scoped rules and path allowlists gate the scan itself.
+    const reach = new Map<string, string>();
+    const walking = (async () => {
+      for await (const o of reachableObjects(repo, signal)) {
+        if (o.missing) {
+          skipped['missing-object'] = (skipped['missing-object'] ?? 0) + 1;
+          diagnostics.push({ kind: 'missing-object', level: 'error', message: `git object ${o.oid} is reachable but missing` });
+        } else reach.set(o.oid, o.path ?? '');
+      }
+    })();
+    const listed: BlobRef[] = [];
+    for await (const b of allBlobs(repo, signal)) listed.push(b);
+    await walking;
+    const blobs = listed.filter((b) => {
+      if (b.size < 0 || reach.has(b.oid)) return true;
+      skipped.unreachable = (skipped.unreachable ?? 0) + 1;
+      return false;
+    });
+    const paths = new Map<string, string>();
+    for (const b of blobs) {
+      const p = reach.get(b.oid);
+      if (p) paths.set(b.oid, p);
+    }
+    return { blobs: keep(blobs), paths, skipped, diagnostics };
   }
 
   const occurrences = new Map<string, Occurrence[]>();
@@ -209,7 +232,13 @@ export async function scanHistory(opts: HistoryScanOptions): Promise<ScanResult>
       parts = await Promise.all(
         shards.map((s, i) =>
           runWorker(
-            { repo: opts.repo, oids: s.map((b) => b.oid), config: opts.config, redact: opts.redact },
+            {
+              repo: opts.repo,
+              oids: s.map((b) => b.oid),
+              paths: p.paths ? s.flatMap((b) => (p.paths!.has(b.oid) ? [[b.oid, p.paths!.get(b.oid)!] as [string, string]] : [])) : [],
+              config: opts.config,
+              redact: opts.redact,
+            },
             (blobs, bytes) => {
               done[i] = { blobs, bytes };
               opts.onProgress?.({

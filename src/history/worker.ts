@@ -8,6 +8,8 @@ import { scanBlobs } from './blob-scan.js';
 export interface WorkerInput {
   repo: string;
   oids: string[];
+  /** Known paths of blobs (oid, path), for path-scoped rules and path allowlists. */
+  paths: Array<[string, string]>;
   config: KeywardenConfig;
   redact: boolean;
 }
@@ -25,6 +27,7 @@ async function run(): Promise<void> {
     let last = 0;
     const result = await scanBlobs(catFileBatch(input.repo, input.oids), engine, meta, {
       redact: input.redact,
+      paths: new Map(input.paths),
       onTally: (t) => {
         const now = Date.now();
         if (now - last < 100) return;

@@ -151,6 +151,26 @@ describe('keywarden scan --history', () => {
     expect(stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
   });
 
+  it('a reachable object missing from the repository fails the full-history scan with exit 2', () => {
+    const d = repo();
+    commitFile(d, 'x.txt', `${token()}\n`, 'secret');
+    const oid = git(d, 'rev-parse', 'HEAD:x.txt').trim();
+    rmSync(join(d, '.git', 'objects', oid.slice(0, 2), oid.slice(2)));
+    const { code, report } = history(d);
+    expect(code).toBe(2);
+    expect(report.diagnostics.map((x) => x.message).join('\n')).toMatch(new RegExp(`${oid}.*missing`));
+  });
+
+  it('does not report blobs no commit reaches (written but never committed)', () => {
+    const d = repo();
+    writeTree(d, { 'loose.txt': `${token()}\n` });
+    git(d, 'hash-object', '-w', 'loose.txt');
+    rmSync(join(d, 'loose.txt'));
+    const { code, report } = history(d);
+    expect(code).toBe(0);
+    expect(report.stats.skipped.unreachable).toBe(1);
+  });
+
   it('a missing object in a range is a diagnostic and exit 2', () => {
     const d = repo();
     const base = git(d, 'rev-parse', 'HEAD').trim();

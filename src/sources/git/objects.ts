@@ -63,6 +63,21 @@ export async function* allBlobs(repo: string, signal?: AbortSignal): AsyncGenera
   }
 }
 
+/**
+ * Every object reachable from every ref (branches, tags, remotes, stash), with the path it was
+ * first seen at; objects git cannot find are yielded with `missing`.
+ */
+export async function* reachableObjects(repo: string, signal?: AbortSignal): AsyncGenerator<{ oid: string; path?: string; missing?: boolean }> {
+  for await (const line of gitLines(repo, ['rev-list', '--objects', '--all', '--missing=print'], { signal })) {
+    if (line.startsWith('?')) {
+      yield { oid: line.slice(1).trim(), missing: true };
+      continue;
+    }
+    const sp = line.indexOf(' ');
+    yield sp === -1 ? { oid: line } : { oid: line.slice(0, sp), path: line.slice(sp + 1) };
+  }
+}
+
 export interface RawChange {
   status: string;
   oldMode: string;
