@@ -5,7 +5,7 @@ import type { CompiledAllowlist, CompiledRule } from './compile.js';
 import { shannonEntropy } from './entropy.js';
 import { LineIndex } from './location.js';
 import { KeywordSet } from './regex.js';
-import { keywordWindows, needsWindows } from './windows.js';
+import { KeywordPositions, keywordWindows, needsWindows } from './windows.js';
 
 export interface EngineOptions {
   /** Allowlists that apply to every rule (config, defaults). */
@@ -79,15 +79,23 @@ export class Engine {
     return this.ruleAcceptsPath(rule, path) && !this.isPathAllowlisted(path);
   }
 
-  /** Indices of the rules whose keywords occur in `bytes`, in rule order. */
+  /** Indices of the rules whose keywords occur in `bytes`, in rule order, and the keywords present. */
   candidateRules(bytes: Buffer): number[] {
+    return this.candidates(bytes).rules;
+  }
+
+  private candidates(bytes: Buffer): { rules: number[]; present: Set<string> } {
     const hits = this.keywordSet.match(bytes);
-    if (hits.length === 0) return [];
+    if (hits.length === 0) return { rules: [], present: new Set() };
     const seen = new Uint8Array(this.rules.length);
-    for (const k of hits) for (const r of this.rulesByKeyword[k]!) seen[r] = 1;
-    const out: number[] = [];
-    for (let i = 0; i < seen.length; i++) if (seen[i]) out.push(i);
-    return out;
+    const present = new Set<string>();
+    for (const k of hits) {
+      present.add(this.keywordSet.keywords[k]!);
+      for (const r of this.rulesByKeyword[k]!) seen[r] = 1;
+    }
+    const rules: number[] = [];
+    for (let i = 0; i < seen.length; i++) if (seen[i]) rules.push(i);
+    return { rules, present };
   }
 
   /**
@@ -100,15 +108,14 @@ export class Engine {
     const lines = new LineIndex(bytes);
     const matches: Match[] = [];
     const capped: string[] = [];
-    const candidates = this.candidateRules(bytes);
-    let lower: string | undefined;
+    const { rules: candidates, present } = this.candidates(bytes);
+    const positions = new KeywordPositions(bytes);
     for (const ri of candidates) {
       const rule = this.rules[ri]!;
       if (!deferPaths && !this.ruleAcceptsPath(rule, path)) continue;
       let n: number;
       if (this.windowed[ri]) {
-        lower ??= bytes.toString('latin1').toLowerCase();
-        const windows = keywordWindows(bytes, lower, rule.keywords);
+        const windows = keywordWindows(bytes, positions, rule.keywords.filter((k) => present.has(k)));
         n = windows ? this.scanRule(rule, bytes, lines, matches, windows) : this.scanRule(rule, bytes, lines, matches);
       } else {
         n = this.scanRule(rule, bytes, lines, matches);

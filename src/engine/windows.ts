@@ -65,26 +65,51 @@ export function needsWindows(pattern: string): boolean {
   return literalPrefix(pattern).length < 3 && !spansLines(pattern);
 }
 
+/** Occurrences of a fragment's keywords, found once per keyword however many rules share it. */
+export class KeywordPositions {
+  private lower: string | undefined;
+  private readonly cache = new Map<string, number[] | undefined>();
+  private readonly limit: number;
+
+  constructor(private readonly bytes: Buffer) {
+    this.limit = 16 + (bytes.length >> 9);
+  }
+
+  /** Byte offsets of `kw` (lowercase), or undefined when too dense for windows to pay off. */
+  of(kw: string): number[] | undefined {
+    if (this.cache.has(kw)) return this.cache.get(kw);
+    // latin1 keeps one char per byte, so string offsets are byte offsets
+    this.lower ??= this.bytes.toString('latin1').toLowerCase();
+    let out: number[] | undefined = [];
+    let i = this.lower.indexOf(kw);
+    while (i !== -1) {
+      out.push(i);
+      if (out.length > this.limit) {
+        out = undefined;
+        break;
+      }
+      i = this.lower.indexOf(kw, i + kw.length);
+    }
+    this.cache.set(kw, out);
+    return out;
+  }
+}
+
 /**
- * Byte ranges [start, end) around the occurrences of `keywords` in `lower` (the fragment decoded
- * as latin1 and lowercased, so string offsets are byte offsets), merged. Returns undefined when
+ * Byte ranges [start, end) around the occurrences of `keywords`, merged. Returns undefined when
  * occurrences are too many for windows to pay off.
  */
-export function keywordWindows(bytes: Buffer, lower: string, keywords: readonly string[]): Array<[number, number]> | undefined {
-  const limit = 16 + (bytes.length >> 9);
-  const positions: number[] = [];
+export function keywordWindows(bytes: Buffer, positions: KeywordPositions, keywords: readonly string[]): Array<[number, number]> | undefined {
+  const all: number[] = [];
   for (const kw of keywords) {
-    let i = lower.indexOf(kw);
-    while (i !== -1) {
-      positions.push(i);
-      if (positions.length > limit) return undefined;
-      i = lower.indexOf(kw, i + kw.length);
-    }
+    const p = positions.of(kw);
+    if (p === undefined) return undefined;
+    for (const x of p) all.push(x);
   }
-  if (positions.length === 0) return [];
-  positions.sort((a, b) => a - b);
+  if (all.length === 0) return [];
+  if (keywords.length > 1) all.sort((a, b) => a - b);
   const out: Array<[number, number]> = [];
-  for (const p of positions) {
+  for (const p of all) {
     const start = contextStart(bytes, p);
     const end = contextEnd(bytes, p);
     const last = out[out.length - 1];
