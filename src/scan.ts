@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { findConfig, readConfigFile, type KeywardenConfig } from './config/config-file.js';
-import { buildFindings } from './findings/build.js';
+import { buildFindings, type RuleMeta } from './findings/build.js';
 import { buildRuleSet, type RuleSet } from './rules.js';
 import { DEFAULT_MAX_FILE_SIZE, filesystemSource, type WalkTarget } from './sources/filesystem.js';
 import type { SourceItem } from './sources/types.js';
@@ -98,7 +98,7 @@ export async function scanSource(
 }
 
 /** Scans files and directories on disk. Throws KeywardenError for configuration problems. */
-export async function scanPaths(opts: ScanOptions = {}): Promise<ScanResult & { root: string }> {
+export async function scanPaths(opts: ScanOptions = {}): Promise<ScanResult & { root: string; rules: RuleMeta[] }> {
   const { root, targets, config } = await resolveScan(opts);
   const ruleSet = buildRuleSet(config);
   const source = filesystemSource(targets, {
@@ -107,5 +107,5 @@ export async function scanPaths(opts: ScanOptions = {}): Promise<ScanResult & { 
     excludePath: (rel) => ruleSet.engine.isPathAllowlisted(rel),
   });
   const result = await scanSource(source, ruleSet, { redact: opts.redact ?? true, onProgress: opts.onProgress });
-  return { ...result, root };
+  return { ...result, root, rules: [...ruleSet.meta.values()] };
 }

@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { KeywardenConfig } from '../config/config-file.js';
+import type { RuleMeta } from '../findings/build.js';
 import { fingerprint } from '../findings/fingerprint.js';
 import { buildRuleSet, type RuleSet } from '../rules.js';
 import { catFileBatch, GitError } from '../sources/git/cat-file.js';
@@ -23,6 +24,8 @@ export interface HistoryProgress {
 
 export interface HistoryScanOptions {
   repo: string;
+  /** The work tree's top level (or the repository for a bare one): reports are relative to it. */
+  root?: string;
   scope: HistoryScope;
   config: KeywardenConfig;
   redact: boolean;
@@ -207,7 +210,7 @@ function runWorker(input: WorkerInput, onProgress: (blobs: number, bytes: number
   });
 }
 
-export async function scanHistory(opts: HistoryScanOptions): Promise<ScanResult> {
+export async function scanHistory(opts: HistoryScanOptions): Promise<ScanResult & { root: string; rules: RuleMeta[] }> {
   const started = performance.now();
   const ruleSet = buildRuleSet(opts.config);
   const p = await plan(opts);
@@ -286,7 +289,14 @@ export async function scanHistory(opts: HistoryScanOptions): Promise<ScanResult>
     findings: findings.length,
     durationMs: Math.round(performance.now() - started),
   };
-  return { findings, diagnostics, stats, complete: !diagnostics.some((d) => d.level === 'error') };
+  return {
+    findings,
+    diagnostics,
+    stats,
+    complete: !diagnostics.some((d) => d.level === 'error'),
+    root: opts.root ?? opts.repo,
+    rules: [...ruleSet.meta.values()],
+  };
 }
 
 /**

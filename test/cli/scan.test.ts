@@ -112,6 +112,23 @@ describe('keywarden scan', () => {
     expect(text).not.toContain(secret);
   });
 
+  it('--fail-on chooses which severities fail the scan (the report still lists everything)', () => {
+    const low = runCli(['scan', dir, '--fail-on', 'critical', '-f', 'json']);
+    expect(low.code).toBe(0);
+    expect(JSON.parse(low.stdout).findings).toHaveLength(1);
+    expect(runCli(['scan', dir, '--fail-on', 'high']).code).toBe(1);
+    expect(runCli(['scan', dir, '--fail-on', 'severe']).code).toBe(2);
+  });
+
+  it('writes SARIF, JUnit, CSV and GitHub annotations without the raw secret', () => {
+    for (const format of ['sarif', 'junit', 'csv', 'github']) {
+      const r = runCli(['scan', dir, '-f', format]);
+      expect(r.code, format).toBe(1);
+      expect(r.stdout, format).toContain('demo-token');
+      expect(r.stdout + r.stderr, format).not.toContain(secret);
+    }
+  });
+
   it('exits 0 on a clean tree', () => {
     const d = tempDir();
     writeTree(d, { '.keywarden.toml': CONFIG, 'ok.txt': 'nothing here\n' });

@@ -8,16 +8,17 @@ import { detectCiRange, shallowFixHint, type CiRange } from '../../sources/git/c
 import { commitExists, isShallow } from '../../sources/git/objects.js';
 import { gitTopLevel, isGitRepository } from '../../sources/git/repo.js';
 import { KeywardenError } from '../../errors.js';
-import { jsonReporter } from '../../reporters/json.js';
-import { textReporter } from '../../reporters/text.js';
-import type { Reporter } from '../../reporters/types.js';
+import { applyBaselineToResult } from '../../config/baseline-file.js';
+import type { RuleMeta } from '../../findings/build.js';
+import { githubReporter } from '../../reporters/github.js';
+import { REPORTERS } from '../../reporters/index.js';
 import { scanPaths } from '../../scan.js';
-import type { ScanResult } from '../../types.js';
+import type { ScanResult, Severity } from '../../types.js';
 import { toolInfo } from '../../version.js';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
 import { writeFileAtomic, type CliIO } from '../io.js';
 
-const REPORTERS: Record<string, Reporter> = { text: textReporter, json: jsonReporter };
+const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 interface ScanFlags {
   history?: boolean;
@@ -28,6 +29,8 @@ interface ScanFlags {
   allOccurrences?: boolean;
   format: string;
   output?: string;
+  failOn: Severity;
+  baseline?: string | false;
   redact: boolean;
   gitignore: boolean;
   config?: string;
@@ -47,6 +50,9 @@ export function scanCommand(io: CliIO, setExit: (code: number) => void): Command
     .option('--all-occurrences', 'history: list every commit and path that contains each secret')
     .addOption(new Option('-f, --format <format>', 'report format').choices(Object.keys(REPORTERS)).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the scan fail (exit 1)').choices(SEVERITIES).default('info'))
+    .option('--baseline <file>', 'accepted findings to leave out (default: .keywarden-baseline.json at the scanned root, if present)')
+    .option('--no-baseline', 'report every finding, ignoring any baseline')
     .option('--no-redact', 'show secrets in full in the report (never the default)')
     .option('--no-gitignore', 'scan files that .gitignore excludes too')
     .option('-c, --config <file>', 'configuration file (default: .keywarden.toml at the scanned root)')
@@ -68,11 +74,12 @@ async function runScan(paths: string[], flags: ScanFlags, io: CliIO): Promise<nu
   }
   const gitScope = await resolveGitScope(paths, flags, io);
   const progress = progressDisplay(io, flags, gitScope !== undefined);
-  let result: ScanResult;
+  let result: ScanResult & { root: string; rules: RuleMeta[] };
   try {
     result = gitScope
       ? await scanHistory({
           repo: gitScope.repo,
+          root: gitScope.root,
           scope: gitScope.scope,
           config: gitScope.config,
           redact: flags.redact,
@@ -92,16 +99,25 @@ async function runScan(paths: string[], flags: ScanFlags, io: CliIO): Promise<nu
   } finally {
     progress?.stop();
   }
+  if (flags.baseline !== false) {
+    const file = typeof flags.baseline === 'string' ? resolve(io.cwd, flags.baseline) : undefined;
+    result = await applyBaselineToResult(result, file, result.root, new Date());
+  }
   const reporter = REPORTERS[flags.format]!;
   const color = flags.color ?? (!flags.output && io.stdoutIsTTY && !io.env.NO_COLOR);
-  const report = reporter(result, { tool: toolInfo(), color });
+  const meta = { tool: toolInfo(), color, rules: result.rules };
+  const report = reporter(result, meta);
   if (flags.output) {
     await writeFileAtomic(flags.output, report);
     io.stderr(`${summaryLine(result)} Report written to ${flags.output}.\n`);
   } else {
     io.stdout(report);
   }
-  return exitCodeFor(result, io);
+  // Under GitHub Actions, findings also become annotations on the pull request.
+  if (io.env.GITHUB_ACTIONS === 'true' && flags.format !== 'github' && flags.format !== 'sarif' && result.findings.length > 0) {
+    io.stdout(githubReporter(result, meta));
+  }
+  return exitCodeFor(result, io, flags.failOn);
 }
 
 function parseThreads(v: string): number {
@@ -112,6 +128,8 @@ function parseThreads(v: string): number {
 
 interface GitScope {
   repo: string;
+  /** Where the config and the baseline are looked up. */
+  root: string;
   scope: HistoryScope;
   config: KeywardenConfig;
 }
@@ -127,16 +145,16 @@ async function resolveGitScope(paths: string[], flags: ScanFlags, io: CliIO): Pr
   if (!(await isGitRepository(repo))) throw new KeywardenError('USAGE', `${repo} is not a git repository`);
   const top = (await gitTopLevel(repo)) ?? repo;
   const config = flags.config ? readConfigFile(resolve(io.cwd, flags.config)) : findConfig(top);
-  if (flags.staged) return { repo, scope: { kind: 'staged' }, config };
+  if (flags.staged) return { repo, root: top, scope: { kind: 'staged' }, config };
 
   let range = flags.sinceCommit !== undefined ? `${flags.sinceCommit}..HEAD` : flags.range;
   let provider: CiRange['provider'] | undefined;
-  if (range === 'all') return { repo, scope: { kind: 'all' }, config };
+  if (range === 'all') return { repo, root: top, scope: { kind: 'all' }, config };
   if (range === undefined || range === 'auto') {
     const ci = detectCiRange(io.env);
     if (ci === undefined) {
       if (range === 'auto') throw new KeywardenError('USAGE', '--range auto: no supported CI environment (GitHub Actions, GitLab CI) detected');
-      return { repo, scope: { kind: 'all' }, config };
+      return { repo, root: top, scope: { kind: 'all' }, config };
     }
     if (!ci.ok) throw new KeywardenError('GIT', `cannot determine the commit range to scan: ${ci.reason}`);
     provider = ci.range.provider;
@@ -157,7 +175,7 @@ async function resolveGitScope(paths: string[], flags: ScanFlags, io: CliIO): Pr
       );
     }
   }
-  return { repo, scope: { kind: 'range', range }, config };
+  return { repo, root: top, scope: { kind: 'range', range }, config };
 }
 
 /** A live display on a TTY stderr when the report does not go to the terminal. */
@@ -182,11 +200,12 @@ function summaryLine(result: ScanResult): string {
   return n === 0 ? 'No secrets found.' : `${n} secret${n === 1 ? '' : 's'} found.`;
 }
 
-export function exitCodeFor(result: ScanResult, io: CliIO): number {
+export function exitCodeFor(result: ScanResult, io: CliIO, failOn: Severity = 'info'): number {
   if (!result.complete) {
     const errors = result.diagnostics.filter((d) => d.level === 'error');
     io.stderr(`keywarden: scan incomplete: ${errors[0]?.message ?? 'see report'}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}\n`);
     return EXIT_ERROR;
   }
-  return result.findings.length > 0 ? EXIT_FINDINGS : EXIT_OK;
+  const threshold = SEVERITIES.indexOf(failOn);
+  return result.findings.some((f) => SEVERITIES.indexOf(f.severity) <= threshold) ? EXIT_FINDINGS : EXIT_OK;
 }
