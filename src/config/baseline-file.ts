@@ -1,7 +1,7 @@
 // .keywarden-baseline.json on disk: read it (errors name the file and the field), write it
 // atomically, and apply it to a scan result.
 import { randomBytes } from 'node:crypto';
-import { link, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { KeywardenError } from '../errors.js';
 import { applyBaseline, parseBaseline, SAME_ROOT, serializeBaseline, type Baseline, type BaselineScope } from '../findings/baseline.js';
@@ -37,6 +37,7 @@ export async function writeBaselineFile(file: string, baseline: Baseline, opts: 
   const mode = existing !== undefined ? (await stat(file)).mode & 0o777 : 0o644;
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
+    await mkdir(dirname(file), { recursive: true });
     await writeFile(tmp, text, { mode, flag: 'wx' });
     if (opts.exclusive) await linkExclusive(tmp, file);
     else await rename(tmp, file);
@@ -61,8 +62,15 @@ async function linkExclusive(tmp: string, file: string): Promise<void> {
   }
 }
 
+/** The real path of a directory that may not exist yet (its nearest existing ancestor resolved). */
 async function realDir(p: string): Promise<string> {
-  return realpath(p).catch(() => resolve(p));
+  const abs = resolve(p);
+  try {
+    return await realpath(abs);
+  } catch {
+    const parent = dirname(abs);
+    return parent === abs ? abs : join(await realDir(parent), basename(abs));
+  }
 }
 
 /** How paths under the scan root map to paths in a baseline file (see BaselineScope). */

@@ -60,7 +60,8 @@ export const githubReporter: Reporter = (result, meta) => {
   const s = result.stats;
   const [n, unit] = s.blobsScanned !== undefined ? [s.blobsScanned, 'blob'] : [s.filesScanned, 'file'];
   const scanned = `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const baselined = result.baseline ? ` The baseline suppressed ${result.baseline.suppressed}.` : '';
   const incomplete = result.complete ? '' : ' The scan is incomplete: see the errors above.';
-  lines.push(`${meta.tool.name}: ${findingCount(result.findings)} in ${scanned}.${incomplete}`);
+  lines.push(`${meta.tool.name}: ${findingCount(result.findings)} in ${scanned}.${baselined}${incomplete}`);
   return `${lines.join('\n')}\n`;
 };

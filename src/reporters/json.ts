@@ -12,6 +12,7 @@ export const jsonReporter: Reporter = (result, meta) =>
       findings: result.findings,
       diagnostics: result.diagnostics,
       stats: result.stats,
+      ...(result.baseline ? { baseline: result.baseline } : {}),
     },
     null,
     2,

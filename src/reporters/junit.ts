@@ -7,12 +7,15 @@ import type { Reporter } from './types.js';
 /** Characters XML 1.0 cannot carry at all, even as references: replaced, not escaped. */
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
-/** Escapes text for an attribute value or element content. Line breaks and tabs become character
- * references so attribute-value normalisation cannot turn them into spaces. */
-export function xmlEscape(s: string): string {
+/**
+ * Escapes text for XML. In attribute values, line breaks and tabs become character references
+ * too, so attribute-value normalisation cannot turn them into spaces; in element content only CR
+ * does (a parser would fold CRLF into LF).
+ */
+export function xmlEscape(s: string, inAttribute = true): string {
   return wellFormed(s)
     .replace(NOT_XML, '\uFFFD')
-    .replace(/[&<>"'\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);
+    .replace(inAttribute ? /[&<>"'\t\n\r]/g : /[&<>\r]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function attrs(a: Record<string, string | number | undefined>): string {
@@ -35,7 +38,7 @@ function findingCase(f: Finding): string {
   ].join('\n');
   return [
     `    <testcase${attrs({ classname: f.file, name: `${f.ruleId} at ${where}`, file: f.file, line: f.line })}>`,
-    `      <failure${attrs({ message: `${where}: ${f.ruleId}: ${f.description}: ${secret}`, type: f.ruleId })}>${xmlEscape(details)}</failure>`,
+    `      <failure${attrs({ message: `${where}: ${f.ruleId}: ${f.description}: ${secret}`, type: f.ruleId })}>${xmlEscape(details, false)}</failure>`,
     '    </testcase>',
   ].join('\n');
 }
@@ -43,7 +46,7 @@ function findingCase(f: Finding): string {
 function errorCase(d: Diagnostic): string {
   return [
     `    <testcase${attrs({ classname: 'keywarden', name: `scan ${d.kind}${d.path !== undefined ? `: ${d.path}` : ''}` })}>`,
-    `      <error${attrs({ message: d.message, type: d.kind })}>${xmlEscape(d.message)}</error>`,
+    `      <error${attrs({ message: d.message, type: d.kind })}>${xmlEscape(d.message, false)}</error>`,
     '    </testcase>',
   ].join('\n');
 }
@@ -71,6 +74,7 @@ export const junitReporter: Reporter = (result, meta) => {
     `      <property${attrs({ name: 'tool.version', value: meta.tool.version })}/>`,
     `      <property${attrs({ name: 'complete', value: String(result.complete) })}/>`,
     `      <property${attrs({ name: 'summary', value: findingCount(result.findings) })}/>`,
+    ...(result.baseline ? [`      <property${attrs({ name: 'baseline.suppressed', value: result.baseline.suppressed })}/>`] : []),
     '    </properties>',
     ...cases,
     '  </testsuite>',

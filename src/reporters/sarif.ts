@@ -40,6 +40,7 @@ export const sarifReporter: Reporter = (result, meta) => {
         invocations: [
           {
             executionSuccessful: result.complete,
+            ...(result.baseline ? { properties: { baselineSuppressed: result.baseline.suppressed } } : {}),
             ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
           },
         ],
@@ -78,13 +79,17 @@ function sentence(s: string): string {
   return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
-/** SARIF's "friendly name": one PascalCase identifier ("github-pat" -> "GithubPat"). */
+/**
+ * SARIF's "friendly name": one PascalCase identifier ("github-pat" -> "GithubPat"). It must differ
+ * from the id even ignoring case (SARIF1001), so a one-word id gets a suffix ("jwt" -> "JwtSecret").
+ */
 export function ruleName(id: string): string {
-  return id
+  const name = id
     .split(/[^A-Za-z0-9]+/)
     .filter((p) => p.length > 0)
     .map((p) => p[0]!.toUpperCase() + p.slice(1))
     .join('');
+  return name.toLowerCase() === id.toLowerCase() ? `${name}Secret` : name;
 }
 
 function ruleDescriptor(r: RuleMeta) {
@@ -109,14 +114,14 @@ function ruleDescriptor(r: RuleMeta) {
 
 function helpSteps(r: RuleMeta): string[] {
   return [
-    `Revoke or rotate the credential with ${r.provider} first, and give its users the new one: once pushed, treat it as compromised even if the commit is later removed.`,
+    `Revoke or rotate this ${r.provider} credential first, and give its users the new one: once pushed, treat it as compromised even if the commit is later removed.`,
     'Remove it from the code and load it at run time from a secret manager or an environment variable.',
     'Remove it from git history (git filter-repo or BFG Repo-Cleaner), force-push, and have collaborators re-clone; forks and caches may keep copies, which is why revoking comes first.',
   ];
 }
 
 const FALSE_POSITIVE =
-  'If it is not a real secret (a test fixture or an example), add `keywarden:allow` and the reason to the line, or record the finding in a baseline so that only new secrets fail the build.';
+  'If it is not a real secret (a test fixture or an example), add `keywarden:allow` and the reason to the line. To accept existing findings while you clean them up, record them in the baseline (`keywarden baseline update`) so that only new secrets fail the build.';
 
 function helpText(r: RuleMeta): string {
   return [

@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { Finding, ScanStats, Severity } from '../types.js';
+import type { BaselineSummary, Finding, ScanStats, Severity } from '../types.js';
 import type { Reporter } from './types.js';
 
 const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
@@ -38,6 +38,7 @@ export const textReporter: Reporter = (result, meta) => {
     lines.push(`${tag}: ${d.message}`);
   }
   if (result.diagnostics.length > 0) lines.push('');
+  if (result.baseline) lines.push(...baselineNotes(result.baseline));
   const s = result.stats;
   const counts = SEVERITY_ORDER.map((v) => [v, result.findings.filter((f) => f.severity === v).length] as const)
     .filter(([, n]) => n > 0)
@@ -68,5 +69,16 @@ function findingBlock(
   }
   if (f.snippet !== undefined) out.push(`  ${c.dim(`${String(f.line).padStart(5)} |`)} ${f.snippet.trim()}`);
   out.push(`  ${c.dim(`fingerprint ${f.fingerprint}`)}`);
+  return out;
+}
+
+/** What the baseline hid, which expired entries let findings through, and which entries are stale. */
+function baselineNotes(b: BaselineSummary): string[] {
+  const out = [`note: ${b.file} suppressed ${b.suppressed} finding${b.suppressed === 1 ? '' : 's'}`];
+  for (const e of b.expired) {
+    out.push(`note: baseline entry for ${e.ruleId} in ${e.file} expired on ${e.expires}${e.owner ? ` (owner ${e.owner})` : ''}: its finding is reported again`);
+  }
+  const n = b.stale.length;
+  if (n > 0) out.push(`note: ${n} baseline ${n === 1 ? 'entry matches' : 'entries match'} nothing: \`keywarden baseline prune\` removes ${n === 1 ? 'it' : 'them'}`);
   return out;
 }

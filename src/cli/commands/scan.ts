@@ -113,8 +113,9 @@ async function runScan(paths: string[], flags: ScanFlags, io: CliIO): Promise<nu
   } else {
     io.stdout(report);
   }
-  // Under GitHub Actions, findings also become annotations on the pull request.
-  if (io.env.GITHUB_ACTIONS === 'true' && flags.format !== 'github' && flags.format !== 'sarif' && result.findings.length > 0) {
+  // Under GitHub Actions, a text report also turns findings into annotations on the pull request
+  // (machine-readable formats on stdout stay parseable).
+  if (io.env.GITHUB_ACTIONS === 'true' && flags.format === 'text' && !flags.output && result.findings.length > 0) {
     io.stdout(githubReporter(result, meta));
   }
   return exitCodeFor(result, io, flags.failOn);
