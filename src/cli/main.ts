@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { toolInfo } from '../version.js';
 import { scanCommand } from './commands/scan.js';
 import { rulesCommand } from './commands/rules.js';
+import { hookCommand } from './commands/hook.js';
+import { baselineCommand } from './commands/baseline.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { processIO, type CliIO } from './io.js';
 import { renderError } from './render-error.js';
@@ -20,7 +22,14 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   program.addCommand(scanCommand(io, setExit));
   program.addCommand(rulesCommand(io, setExit));
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  program.addCommand(hookCommand(io, setExit));
+  program.addCommand(baselineCommand(io, setExit));
+  // every command and subcommand reports usage errors through the same path (exit 2)
+  const configure = (cmd: Command): void => {
+    cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    cmd.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

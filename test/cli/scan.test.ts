@@ -26,7 +26,7 @@ describe('keywarden --help', () => {
   it('lists every command', () => {
     const r = runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const cmd of ['scan', 'rules']) expect(r.stdout).toMatch(new RegExp(`^\\s+${cmd}\\b`, 'm'));
+    for (const cmd of ['scan', 'rules', 'hook', 'baseline']) expect(r.stdout).toMatch(new RegExp(`^\\s+${cmd}\\b`, 'm'));
   });
 
   it('exits 2 with a usage message for an unknown option', () => {
