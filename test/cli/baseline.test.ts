@@ -1,5 +1,6 @@
 // `keywarden baseline create|update|prune` through the built CLI on temporary trees and git
 // repositories, and applyBaselineToResult (what `keywarden scan` calls) on real scan results.
+import { DEMO_CONFIG, demoTokens } from '../support/demo-rules.js';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,25 +12,11 @@ import { textReporter } from '../../src/reporters/text.js';
 import { scanPaths } from '../../src/scan.js';
 import type { BaselineEntry } from '../../src/types.js';
 import { toolInfo } from '../../src/version.js';
-import { SeededRandom } from '../support/example-generator.js';
 import { git, gitInit, runCli, tempDir, writeTree, type RunResult } from '../support/cli.js';
 
-const CONFIG = `
-[extend]
-useDefault = false
+const CONFIG = DEMO_CONFIG;
 
-[[rules]]
-id = "demo-token"
-description = "Demo service token"
-provider = "demo"
-severity = "high"
-confidence = "high"
-keywords = ["dmo_"]
-regex = '''\\b(dmo_[A-Za-z0-9]{24})\\b'''
-`;
-
-const rng = new SeededRandom('baseline-cli-tests');
-const token = (): string => `dmo_${rng.chars('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 24)}`;
+const token = demoTokens('baseline-cli-tests');
 
 // `added` comes from SOURCE_DATE_EPOCH when set: 2025-03-01, so runs on any day give the same bytes
 const ENV = { SOURCE_DATE_EPOCH: String(Date.UTC(2025, 2, 1) / 1000) };

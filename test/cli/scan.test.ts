@@ -1,26 +1,13 @@
+import { DEMO_CONFIG, demoTokens } from '../support/demo-rules.js';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SeededRandom } from '../support/example-generator.js';
 import { git, gitInit, runCli, tempDir, writeTree } from '../support/cli.js';
 
 // A self-contained rule set, so these tests pin the CLI's behaviour, not the default rules.
-const CONFIG = `
-[extend]
-useDefault = false
+const CONFIG = DEMO_CONFIG;
 
-[[rules]]
-id = "demo-token"
-description = "Demo service token"
-provider = "demo"
-severity = "high"
-confidence = "high"
-keywords = ["dmo_"]
-regex = '''\\b(dmo_[A-Za-z0-9]{24})\\b'''
-`;
-
-const rng = new SeededRandom('cli-tests');
-const token = (): string => `dmo_${rng.chars('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 24)}`;
+const token = demoTokens('cli-tests');
 
 describe('keywarden --help', () => {
   it('lists every command', () => {

@@ -1,6 +1,7 @@
 // The pre-commit hook end to end: the built CLI installs it into real repositories and real
 // `git commit`s fire it. HOME and the global git config point into a temporary folder, so the
 // user's own configuration is never read or touched.
+import { DEMO_CONFIG, demoTokens } from '../support/demo-rules.js';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -21,25 +22,11 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SeededRandom } from '../support/example-generator.js';
 import { REPO, runCli, tempDir, writeTree, type RunResult } from '../support/cli.js';
 
-const CONFIG = `
-[extend]
-useDefault = false
+const CONFIG = DEMO_CONFIG;
 
-[[rules]]
-id = "demo-token"
-description = "Demo service token"
-provider = "demo"
-severity = "high"
-confidence = "high"
-keywords = ["dmo_"]
-regex = '''\\b(dmo_[A-Za-z0-9]{24})\\b'''
-`;
-
-const rng = new SeededRandom('hook-tests');
-const token = (): string => `dmo_${rng.chars('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 24)}`;
+const token = demoTokens('hook-tests');
 
 interface Sandbox {
   root: string;
