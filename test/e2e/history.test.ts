@@ -2,21 +2,11 @@
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEMO_CONFIG } from '../support/demo-rules.js';
 import { SeededRandom } from '../support/example-generator.js';
 import { git, gitInit, runCli, tempDir, writeTree } from '../support/cli.js';
 
-const CONFIG = `
-[extend]
-useDefault = false
-
-[[rules]]
-id = "demo-token"
-description = "Demo service token"
-provider = "demo"
-severity = "high"
-keywords = ["dmo_"]
-regex = '''\\b(dmo_[A-Za-z0-9]{24})\\b'''
-
+const CONFIG = `${DEMO_CONFIG}
 [[rules]]
 id = "demo-netrc"
 description = "Demo path-scoped rule"

@@ -11,21 +11,10 @@ import type { ScanResult } from '../../src/types.js';
 import { toolInfo } from '../../src/version.js';
 import { git, gitInit, REPO, runCli, tempDir, writeTree } from '../support/cli.js';
 import { SeededRandom } from '../support/example-generator.js';
+import { DEMO_CONFIG } from '../support/demo-rules.js';
 import { elements, expectValidSarif, parseCsv, parseXml } from './support.js';
 
-const CONFIG = `
-[extend]
-useDefault = false
-
-[[rules]]
-id = "demo-token"
-description = "Demo service token"
-provider = "demo"
-severity = "high"
-confidence = "high"
-keywords = ["dmo_"]
-regex = '''\\b(dmo_[A-Za-z0-9]{24})\\b'''
-
+const CONFIG = `${DEMO_CONFIG}
 [[rules]]
 id = "demo-low"
 description = "Demo low-grade key"
