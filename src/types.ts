@@ -34,6 +34,8 @@ export interface RuleSpec {
   provider: string;
   tags?: string[];
   allowlist?: AllowlistSpec;
+  /** More allowlists, each with its own regexTarget; any one that matches drops the finding. */
+  allowlists?: AllowlistSpec[];
   examples?: RuleExample[];
   /** Where the rule was loaded from, for error messages. */
   source?: string;
@@ -64,6 +66,11 @@ export interface Match {
   column: number;
   endLine: number;
   endColumn: number;
+  /**
+   * Set when the secret was found in decoded text: the encodings undone, outermost first (e.g.
+   * ["percent", "base64"]). Offsets and location are then those of the encoded span in the fragment.
+   */
+  encoding?: string[];
 }
 
 export interface Location {
@@ -89,6 +96,8 @@ export interface Finding extends Location {
   entropy: number;
   /** Stable identity: rule + secret hash + path (no line number). */
   fingerprint: string;
+  /** Found in decoded text: the encodings undone, outermost first; the location is the encoded span. */
+  encoding?: string[];
   /** The matched line with every known secret on it masked (unless --no-redact). */
   snippet?: string;
   /** History scans: the commit that first introduced this secret at this path. */
@@ -99,6 +108,35 @@ export interface Finding extends Location {
   occurrences?: number;
   /** History scans with --all-occurrences: every commit and path that contains it. */
   occurrenceList?: Array<{ commit: string; path: string }>;
+  /** Set by `scan --verify` / `keywarden verify`: whether the provider still accepts the secret. */
+  verification?: Verification;
+}
+
+export type VerificationStatus = 'live' | 'invalid' | 'unknown' | 'error';
+
+/** The outcome of asking a provider's read-only identity endpoint about a finding's secret. */
+export interface Verification {
+  status: VerificationStatus;
+  /** ISO 8601 time of the check. */
+  checkedAt: string;
+  evidence: VerificationEvidence;
+}
+
+/** What the check saw: never the secret, nor any header that carried it. */
+export interface VerificationEvidence {
+  /** The provider module that checked it. */
+  provider?: string;
+  /** Method and URL called, with any secret in the path replaced by a placeholder. */
+  endpoint?: string;
+  httpStatus?: number;
+  /** Live, but the key lacks the permission the identity endpoint needs (e.g. a restricted key). */
+  restricted?: boolean;
+  /** Harmless identity facts the provider returned: account login, scopes, account id. */
+  identity?: Record<string, string | number | boolean | string[]>;
+  /** Why the status is what it is, in a sentence. */
+  reason?: string;
+  /** Fingerprint of the finding this one was paired with (two-part credentials). */
+  pairedWith?: string;
 }
 
 export interface CommitInfo {
@@ -121,7 +159,11 @@ export type DiagnosticKind =
   | 'git'
   | 'lfs'
   | 'missing-object'
-  | 'unreachable';
+  | 'unreachable'
+  /** Text transcoded before scanning (UTF-16), or a file name that is not UTF-8. */
+  | 'encoding'
+  /** A match cap or time budget stopped a rule early: later matches were not reported. */
+  | 'cap-hit';
 
 export interface Diagnostic {
   kind: DiagnosticKind;

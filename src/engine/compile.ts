@@ -1,6 +1,7 @@
 import { KeywardenError, type ProblemDetail } from '../errors.js';
 import type { AllowlistSpec, Confidence, RegexTarget, RuleSpec, ValidatorName } from '../types.js';
 import { VALIDATORS } from './checksums/index.js';
+import { stripLeadingBoundary } from './boundary.js';
 import { compileRegex, groupCount, unsupportedSyntax, type Regex } from './regex.js';
 
 export interface CompiledAllowlist {
@@ -16,12 +17,15 @@ export interface CompiledRule {
   id: string;
   /** Compiled with 'g' (iterate), 'd' (group offsets) and 'm' (^ and $ at line boundaries). */
   readonly re: Regex;
+  /** The regex's leading \b was moved out of `re` (see boundary.ts): check it at each match start. */
+  leadingBoundary: boolean;
   secretGroup: number;
   minEntropy: number | undefined;
   validator: ((secret: string) => boolean) | undefined;
   validatorName: ValidatorName | undefined;
   pathRe: Regex | undefined;
-  allowlist: CompiledAllowlist | undefined;
+  /** The rule's `allowlist` and `allowlists`, compiled. */
+  readonly allowlists: readonly CompiledAllowlist[];
   confidence: Confidence;
   /** Lowercased keywords. */
   keywords: string[];
@@ -61,6 +65,17 @@ export function compileAllowlist(
   };
 }
 
+function ruleAllowlists(spec: RuleSpec, problems: ProblemDetail[], base: Omit<ProblemDetail, 'message' | 'field'>): CompiledAllowlist[] {
+  const out: CompiledAllowlist[] = [];
+  const one = compileAllowlist(spec.allowlist, problems, { ...base, field: 'allowlist' });
+  if (one) out.push(one);
+  spec.allowlists?.forEach((a, i) => {
+    const l = compileAllowlist(a, problems, { ...base, field: `allowlists/${i}` });
+    if (l) out.push(l);
+  });
+  return out;
+}
+
 export interface CompileOptions {
   /**
    * Defer building the RE2 program until the rule first runs. For the bundled rules, which the
@@ -75,11 +90,13 @@ export function compileRule(spec: RuleSpec, opts: CompileOptions = {}): Compiled
   const problems: ProblemDetail[] = [];
   const base = { file: spec.source, ruleId: spec.id };
   let re: Regex | undefined;
+  const stripped = stripLeadingBoundary(spec.regex);
+  const runPattern = stripped ?? spec.regex;
   if (opts.lazy) {
     const unsupported = unsupportedSyntax(spec.regex);
     if (unsupported) problems.push({ ...base, field: 'regex', message: unsupported });
   } else {
-    re = compileField(problems, { ...base, field: 'regex' }, spec.regex, 'gdm');
+    re = compileField(problems, { ...base, field: 'regex' }, runPattern, 'gdm');
   }
   let secretGroup = 0;
   if (re || opts.lazy) {
@@ -94,7 +111,9 @@ export function compileRule(spec: RuleSpec, opts: CompileOptions = {}): Compiled
     }
   }
   const pathRe = spec.path ? compileField(problems, { ...base, field: 'path' }, spec.path) : undefined;
-  const allowlist = compileAllowlist(spec.allowlist, problems, { ...base, field: 'allowlist' });
+  // a lazy (bundled) rule's allowlists are compiled with its regex, when the rule first runs
+  let allowlists = opts.lazy ? [] : ruleAllowlists(spec, problems, base);
+  let allowlistsReady = !opts.lazy || (!spec.allowlist && !spec.allowlists?.length);
   const keywords = spec.keywords.map((k) => k.toLowerCase());
   if (keywords.length === 0) problems.push({ ...base, field: 'keywords', message: 'at least one keyword is required' });
   if (problems.length > 0 || (!re && !opts.lazy)) {
@@ -105,15 +124,24 @@ export function compileRule(spec: RuleSpec, opts: CompileOptions = {}): Compiled
     spec,
     id: spec.id,
     get re(): Regex {
-      compiled ??= compileRegex(spec.regex, 'gdm');
+      compiled ??= compileRegex(runPattern, 'gdm');
       return compiled;
     },
+    leadingBoundary: stripped !== undefined,
     secretGroup,
     minEntropy: spec.entropy,
     validator: spec.validator ? VALIDATORS[spec.validator] : undefined,
     validatorName: spec.validator,
     pathRe,
-    allowlist,
+    get allowlists(): readonly CompiledAllowlist[] {
+      if (!allowlistsReady) {
+        const late: ProblemDetail[] = [];
+        allowlists = ruleAllowlists(spec, late, base);
+        if (late.length > 0) throw new KeywardenError('RULE_INVALID', `rule "${spec.id}" is invalid`, late);
+        allowlistsReady = true;
+      }
+      return allowlists;
+    },
     confidence: spec.confidence ?? 'medium',
     keywords,
   };

@@ -1,25 +1,53 @@
 // The engine: bytes in, matches out. Synchronous and pure (no files, no network), so it runs
 // unchanged in worker threads.
 import type { Confidence, Fragment, Match } from '../types.js';
+import { DEFAULT_CAP_LIMITS, type CapHit } from './caps.js';
 import type { CompiledAllowlist, CompiledRule } from './compile.js';
+import { boundaryAt, nextBoundary } from './boundary.js';
+import { DEFAULT_DECODE_LIMITS, DecodeBudget, findEncodedSpans, type DecodeLimits, type Encoding } from './decode.js';
 import { shannonEntropy } from './entropy.js';
 import { LineIndex } from './location.js';
 import { KeywordSet } from './regex.js';
-import { KeywordPositions, keywordWindows, needsWindows } from './windows.js';
+import { KeywordPositions, keywordWindows, needsWindows, type KeywordRegexCache } from './windows.js';
 
 export interface EngineOptions {
   /** Allowlists that apply to every rule (config, defaults). */
   allowlists?: CompiledAllowlist[];
   /** At most this many matches per rule per fragment; the rest is reported as capped. */
   maxMatchesPerRule?: number;
+  /** At most this many matches per fragment, all rules together. */
+  maxMatchesPerFragment?: number;
+  /** A rule stops on a fragment after this long (RE2 is linear per search, not per match list). */
+  maxRuleMillis?: number;
+  /** Limits on decoding base64, hex, percent-encoded and escaped text; false turns decoding off. */
+  decode?: Partial<DecodeLimits> | false;
 }
 
 export interface FragmentResult {
   matches: Match[];
   /** Rules whose match cap was hit in this fragment. */
   capped: string[];
+  /** Which cap each of those rules hit, and how many matches it reported before. */
+  caps: CapHit[];
   lines: LineIndex;
+  /** Set when the decoding budget ran out: some encoded text in the fragment was not decoded. */
+  decodeLimited?: true;
 }
+
+/** A decoded region of one layer's buffer and the encoded span of the fragment it came from. */
+interface DecodedSegment {
+  /** Where its line context (plain text before the span) starts in the layer's buffer. */
+  contextStart: number;
+  from: number;
+  to: number;
+  /** The outermost encoded span, in fragment offsets. */
+  origin: [number, number];
+  /** Encodings undone to get here, outermost first. */
+  chain: Encoding[];
+}
+
+/** Plain text kept before a decoded span (same line), so a key name there gives the value context. */
+const DECODE_CONTEXT_BYTES = 64;
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { high: 3, medium: 2, low: 1 };
 
@@ -35,16 +63,26 @@ export class Engine {
   private readonly rulesByKeyword: number[][];
   private readonly allowlists: CompiledAllowlist[];
   private readonly maxMatchesPerRule: number;
+  private readonly maxMatchesPerFragment: number;
+  private readonly maxRuleMillis: number;
   private readonly byId: Map<string, CompiledRule>;
   /** Per rule: run on keyword windows rather than the whole fragment. */
   private readonly windowed: boolean[];
+  /** Keywords of windowed rules: the ones whose positions a fragment may need. */
+  private readonly windowKeywords: Set<string>;
+  private readonly keywordRegexes: KeywordRegexCache = new Map();
+  private readonly decodeLimits: DecodeLimits;
 
   constructor(rules: readonly CompiledRule[], options: EngineOptions = {}) {
     this.rules = rules;
     this.allowlists = options.allowlists ?? [];
-    this.maxMatchesPerRule = options.maxMatchesPerRule ?? 200;
+    this.maxMatchesPerRule = options.maxMatchesPerRule ?? DEFAULT_CAP_LIMITS.maxMatchesPerRule;
+    this.maxMatchesPerFragment = options.maxMatchesPerFragment ?? DEFAULT_CAP_LIMITS.maxMatchesPerFragment;
+    this.maxRuleMillis = options.maxRuleMillis ?? DEFAULT_CAP_LIMITS.maxRuleMillis;
     this.byId = new Map(rules.map((r) => [r.id, r]));
     this.windowed = rules.map((r) => needsWindows(r.spec.regex));
+    this.windowKeywords = new Set(rules.flatMap((r, i) => (this.windowed[i] ? r.keywords : [])));
+    this.decodeLimits = options.decode === false ? { ...DEFAULT_DECODE_LIMITS, maxDepth: 0 } : { ...DEFAULT_DECODE_LIMITS, ...options.decode };
     const keywordIndex = new Map<string, number>();
     const rulesByKeyword: number[][] = [];
     rules.forEach((rule, ruleIdx) => {
@@ -69,7 +107,7 @@ export class Engine {
 
   private ruleAcceptsPath(rule: CompiledRule, path: string): boolean {
     if (rule.pathRe && !rule.pathRe.test(path)) return false;
-    return !rule.allowlist?.paths.some((re) => re.test(path));
+    return !rule.allowlists.some((l) => l.paths.some((re) => re.test(path)));
   }
 
   /** Whether a match of `ruleId` may be reported at `path` (path scope, rule and global path allowlists). */
@@ -106,41 +144,128 @@ export class Engine {
     const { bytes, path } = fragment;
     const deferPaths = opts.deferPathChecks === true;
     const lines = new LineIndex(bytes);
+    const result: FragmentResult = { ...this.scanBytes(bytes, path, deferPaths, lines), lines };
+    if (this.decodeLimits.maxDepth > 0) this.scanDecoded(bytes, path, deferPaths, result);
+    return result;
+  }
+
+  /**
+   * Scans the encoded spans of a fragment, decoded layer by layer, with all rules; adds what the
+   * plain text did not already show, located at the outermost encoded span.
+   */
+  private scanDecoded(bytes: Buffer, path: string, deferPaths: boolean, result: FragmentResult): void {
+    const budget = new DecodeBudget(this.decodeLimits, bytes.length);
+    const top = findEncodedSpans(bytes, budget);
+    if (top.length === 0) {
+      if (budget.exhausted) result.decodeLimited = true;
+      return;
+    }
+    const plain = result.matches;
+    const seen = new Set(plain.map((m) => `${m.ruleId}\0${m.secret}`));
+    const found: Match[] = [];
+    let layer = bytes;
+    let segments: DecodedSegment[] = [{ contextStart: 0, from: 0, to: bytes.length, origin: [0, bytes.length], chain: [] }];
+    for (let depth = 1; depth <= this.decodeLimits.maxDepth && segments.length > 0; depth++) {
+      const parts: Buffer[] = [];
+      const next: DecodedSegment[] = [];
+      let size = 0;
+      for (const seg of segments) {
+        for (const span of depth === 1 ? top : findEncodedSpans(layer.subarray(seg.from, seg.to), budget)) {
+          const start = seg.from + span.start;
+          const context = layer.subarray(contextStart(layer, start), start);
+          const from = size + context.length;
+          next.push({
+            contextStart: size,
+            from,
+            to: from + span.decoded.length,
+            origin: depth === 1 ? [start, seg.from + span.end] : seg.origin,
+            chain: [...seg.chain, span.encoding],
+          });
+          parts.push(context, span.decoded, NEWLINE);
+          size = from + span.decoded.length + 1;
+        }
+        if (budget.exhausted) break;
+      }
+      if (next.length === 0) break;
+      layer = Buffer.concat(parts, size);
+      segments = next;
+      const r = this.scanBytes(layer, path, deferPaths, new LineIndex(layer));
+      for (const cap of r.caps) {
+        if (result.capped.includes(cap.ruleId)) continue;
+        result.capped.push(cap.ruleId);
+        result.caps.push(cap);
+      }
+      for (const m of r.matches) {
+        const seg = segmentAt(segments, m.start);
+        // within the plain context only (scanned before), or running on into the next span
+        if (!seg || m.end <= seg.from || m.end > seg.to) continue;
+        const key = `${m.ruleId}\0${m.secret}`;
+        const [start, end] = seg.origin;
+        // the same secret found in plain text, or the same rule already matching the encoded text
+        // itself (a rule written for a percent-encoded form): nothing new
+        if (seen.has(key) || plain.some((p) => p.ruleId === m.ruleId && p.start < end && start < p.end)) continue;
+        seen.add(key);
+        found.push({ ...m, start, end, matchStart: start, matchEnd: end, ...result.lines.locate(start, end), encoding: seg.chain });
+      }
+    }
+    if (budget.exhausted) result.decodeLimited = true;
+    if (found.length > 0) result.matches = suppressWeakerOverlaps([...plain, ...found], this.rules);
+  }
+
+  /** Runs every candidate rule over `bytes`. */
+  private scanBytes(bytes: Buffer, path: string, deferPaths: boolean, lines: LineIndex): Omit<FragmentResult, 'lines'> {
     const matches: Match[] = [];
     const capped: string[] = [];
+    const caps: CapHit[] = [];
     const { rules: candidates, present } = this.candidates(bytes);
-    const positions = new KeywordPositions(bytes);
+    const positions = new KeywordPositions(bytes, [...present].filter((k) => this.windowKeywords.has(k)), this.keywordRegexes);
     for (const ri of candidates) {
       const rule = this.rules[ri]!;
       if (!deferPaths && !this.ruleAcceptsPath(rule, path)) continue;
       let n: number;
+      const before = matches.length;
       if (this.windowed[ri]) {
         const windows = keywordWindows(bytes, positions, rule.keywords.filter((k) => present.has(k)));
         n = windows ? this.scanRule(rule, bytes, lines, matches, windows) : this.scanRule(rule, bytes, lines, matches);
       } else {
         n = this.scanRule(rule, bytes, lines, matches);
       }
-      if (n < 0) capped.push(rule.id);
+      if (n < 0) {
+        capped.push(rule.id);
+        caps.push({ ruleId: rule.id, limit: n === -1 ? 'rule' : n === -2 ? 'fragment' : 'time', matches: matches.length - before });
+        if (n === -2) break;
+      }
     }
-    return { matches: suppressWeakerOverlaps(matches, this.rules), capped, lines };
+    return { matches: suppressWeakerOverlaps(matches, this.rules), capped, caps };
   }
 
   /**
    * Appends the rule's matches in the whole fragment or in the given byte windows; returns how
-   * many, or -1 when the cap was hit.
+   * many, or -1 when the rule's cap was hit, -2 the fragment's, -3 its time budget.
    */
   private scanRule(rule: CompiledRule, bytes: Buffer, lines: LineIndex, out: Match[], windows?: Array<[number, number]>): number {
     const re = rule.re;
     let count = 0;
+    // Each search is linear, but listing all matches of a pattern like (a*b|a) is quadratic:
+    // time spent inside RE2 is budgeted (not time spent checking matches, which is ours).
+    let spent = 0;
     const ranges = windows ?? [[0, bytes.length] as [number, number]];
     for (const [from, to] of ranges) {
       const input = from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to);
       re.lastIndex = 0;
       for (;;) {
+        const t0 = performance.now();
         const m = re.exec(input as unknown as string);
+        spent += performance.now() - t0;
         if (!m) break;
+        if (spent > this.maxRuleMillis) return -3;
         const indices = (m as unknown as { indices: Array<[number, number] | undefined> }).indices;
         const rel = indices[0]!;
+        if (rule.leadingBoundary && !boundaryAt(bytes, rel[0] + from)) {
+          // RE2 can only match again past this start: resume where \b next holds
+          re.lastIndex = nextBoundary(bytes, rel[0] + from + 1, to) - from;
+          continue;
+        }
         if (rel[1] === rel[0]) re.lastIndex = rel[1] + 1; // never loop on an empty match
         let span = indices[rule.secretGroup];
         if (!span) for (let g = 1; g < indices.length && !span; g++) span = indices[g];
@@ -150,6 +275,10 @@ export class Engine {
         if (r && ++count > this.maxMatchesPerRule) {
           out.pop();
           return -1;
+        }
+        if (r && out.length > this.maxMatchesPerFragment) {
+          out.pop();
+          return -2;
         }
       }
     }
@@ -187,7 +316,7 @@ export class Engine {
     if (rule.minEntropy !== undefined && shannonEntropy(secret) < rule.minEntropy) return false;
     if (rule.validator && !rule.validator(secret)) return false;
     const lower = secret.toLowerCase();
-    const lists = rule.allowlist ? [rule.allowlist, ...this.allowlists] : this.allowlists;
+    const lists = rule.allowlists.length > 0 ? [...rule.allowlists, ...this.allowlists] : this.allowlists;
     for (const list of lists) {
       if (stopwordHit(list, lower)) return false;
       if (list.regexes.length === 0) continue;
@@ -201,6 +330,28 @@ export class Engine {
     }
     return true;
   }
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** Start of the plain context kept before offset `at`: the line's start, at most a few bytes back. */
+function contextStart(bytes: Buffer, at: number): number {
+  const floor = Math.max(0, at - DECODE_CONTEXT_BYTES);
+  const nl = at > 0 ? bytes.lastIndexOf(0x0a, at - 1) : -1;
+  return Math.max(floor, nl + 1);
+}
+
+/** The segment whose context or decoded bytes hold `offset` (segments are in order). */
+function segmentAt(segments: readonly DecodedSegment[], offset: number): DecodedSegment | undefined {
+  let lo = 0;
+  let hi = segments.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (segments[mid]!.contextStart <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  const seg = segments[lo];
+  return seg && seg.contextStart <= offset ? seg : undefined;
 }
 
 /**

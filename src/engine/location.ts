@@ -46,9 +46,21 @@ export class LineIndex {
     return [start, end];
   }
 
+  /** The last column computed, so matches along one long (minified) line decode it once, not once each. */
+  private last = { line: -1, offset: 0, column: 1 };
+
   private column(line: number, offset: number): number {
     const start = this.lineStarts()[line] ?? 0;
-    return this.bytes.toString('utf8', start, offset).length + 1;
+    const last = this.last;
+    let column: number;
+    // resuming is exact only from a character boundary (not a UTF-8 continuation byte)
+    if (last.line === line && offset >= last.offset && (this.bytes[last.offset]! & 0xc0) !== 0x80) {
+      column = last.column + this.bytes.toString('utf8', last.offset, offset).length;
+    } else {
+      column = this.bytes.toString('utf8', start, offset).length + 1;
+    }
+    if ((this.bytes[offset]! & 0xc0) !== 0x80) this.last = { line, offset, column };
+    return column;
   }
 
   locate(start: number, end: number): Location {

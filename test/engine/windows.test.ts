@@ -27,18 +27,18 @@ describe('keywordWindows', () => {
   const text = 'line one\nline two\nthe datadog key\nline four\nline five\nline six\nline seven\nline eight\n';
   const bytes = Buffer.from(text);
   it('covers the keyword line and three lines each side, on line boundaries', () => {
-    const w = keywordWindows(bytes, new KeywordPositions(bytes), ['datadog'])!;
+    const w = keywordWindows(bytes, new KeywordPositions(bytes, ['datadog']), ['datadog'])!;
     expect(w).toHaveLength(1);
     expect(text.slice(w[0]![0], w[0]![1])).toBe('line one\nline two\nthe datadog key\nline four\nline five\nline six\n');
   });
   it('returns no windows when the keyword is absent, and undefined when occurrences are dense', () => {
-    expect(keywordWindows(bytes, new KeywordPositions(bytes), ['absent'])).toEqual([]);
+    expect(keywordWindows(bytes, new KeywordPositions(bytes, ['absent']), ['absent'])).toEqual([]);
     const dense = 'key '.repeat(1000);
-    expect(keywordWindows(Buffer.from(dense), new KeywordPositions(Buffer.from(dense)), ['key'])).toBeUndefined();
+    expect(keywordWindows(Buffer.from(dense), new KeywordPositions(Buffer.from(dense), ['key']), ['key'])).toBeUndefined();
   });
   it('caps context on very long lines', () => {
     const long = `${'x'.repeat(5000)}datadog${'y'.repeat(5000)}`;
-    const [[a, b]] = keywordWindows(Buffer.from(long), new KeywordPositions(Buffer.from(long)), ['datadog'])! as [[number, number]];
+    const [[a, b]] = keywordWindows(Buffer.from(long), new KeywordPositions(Buffer.from(long), ['datadog']), ['datadog'])! as [[number, number]];
     expect(a).toBe(5000 - 1024);
     expect(b).toBe(5000 + 1024);
   });
