@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { findConfig, readConfigFile, type KeywardenConfig } from './config/config-file.js';
+import { describeCap } from './engine/caps.js';
 import { buildFindings, type RuleMeta } from './findings/build.js';
 import { buildRuleSet, type RuleSet } from './rules.js';
 import { DEFAULT_MAX_FILE_SIZE, filesystemSource, type WalkTarget } from './sources/filesystem.js';
@@ -22,6 +23,8 @@ export interface ScanOptions {
   maxFileSize?: number;
   /** Called for every item a source yields, for progress displays. */
   onProgress?: (stats: Readonly<ScanStats>) => void;
+  /** Aborting stops the scan at the next file; the scan then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface ResolvedScan {
@@ -76,13 +79,8 @@ export async function scanSource(
       if (r.matches.length > 0) {
         findings.push(...buildFindings(fragment, r.matches, r.lines, ruleSet.meta, { redact: opts.redact }));
       }
-      for (const ruleId of r.capped) {
-        diagnostics.push({
-          kind: 'too-large',
-          path: fragment.path,
-          level: 'warning',
-          message: `${fragment.path}: rule ${ruleId} matched too often; later matches in this file were not reported`,
-        });
+      for (const cap of r.caps) {
+        diagnostics.push({ kind: 'cap-hit', path: fragment.path, level: 'warning', message: describeCap(cap, fragment.path) });
       }
     } else if (item.kind === 'skipped') {
       stats.skipped[item.reason] = (stats.skipped[item.reason] ?? 0) + 1;
@@ -105,6 +103,7 @@ export async function scanPaths(opts: ScanOptions = {}): Promise<ScanResult & { 
     gitignore: opts.gitignore ?? true,
     maxFileSize: opts.maxFileSize ?? config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
     excludePath: (rel) => ruleSet.engine.isPathAllowlisted(rel),
+    signal: opts.signal,
   });
   const result = await scanSource(source, ruleSet, { redact: opts.redact ?? true, onProgress: opts.onProgress });
   return { ...result, root, rules: [...ruleSet.meta.values()] };

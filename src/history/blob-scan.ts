@@ -1,11 +1,12 @@
 // Scans a stream of git blobs with the engine. Runs in a worker thread or in-process; pure apart
 // from the stream it is handed.
+import { describeCap } from '../engine/caps.js';
 import type { Engine } from '../engine/detect.js';
 import { buildFindings, type RuleMeta } from '../findings/build.js';
 import type { CatFileItem } from '../sources/git/cat-file.js';
+import { decodeText } from '../sources/text-decoding.js';
 import type { Diagnostic, DiagnosticKind, Finding } from '../types.js';
 
-const SNIFF = 8000;
 const LFS_HEADER = Buffer.from('version https://git-lfs.github.com/spec/');
 
 export interface BlobFindings {
@@ -25,9 +26,13 @@ export interface BlobScanResult extends BlobScanTally {
   diagnostics: Diagnostic[];
 }
 
+function isLfsPointer(bytes: Buffer): boolean {
+  return bytes.length < 1024 && bytes.subarray(0, LFS_HEADER.length).equals(LFS_HEADER);
+}
+
 export function classifyBlob(bytes: Buffer): 'text' | 'binary' | 'lfs' {
-  if (bytes.length < 1024 && bytes.subarray(0, LFS_HEADER.length).equals(LFS_HEADER)) return 'lfs';
-  return bytes.subarray(0, SNIFF).includes(0) ? 'binary' : 'text';
+  if (isLfsPointer(bytes)) return 'lfs';
+  return decodeText(bytes).kind === 'binary' ? 'binary' : 'text';
 }
 
 export async function scanBlobs(
@@ -46,9 +51,13 @@ export async function scanBlobs(
       tally.diagnostics.push({ kind: 'missing-object', level: 'error', message: `git object ${item.oid} is missing` });
       continue;
     }
-    const kind = classifyBlob(item.bytes);
-    if (kind !== 'text') {
-      skip(kind);
+    if (isLfsPointer(item.bytes)) {
+      skip('lfs');
+      continue;
+    }
+    const decoded = decodeText(item.bytes);
+    if (decoded.kind === 'binary') {
+      skip('binary');
       continue;
     }
     // A known path lets path-scoped rules and path allowlists gate as in a file scan.
@@ -59,17 +68,14 @@ export async function scanBlobs(
     }
     tally.blobs++;
     tally.bytes += item.bytes.length;
-    const fragment = { bytes: item.bytes, path: path ?? '' };
+    // UTF-16 blobs are scanned decoded, as files are (see sources/text-decoding.ts)
+    const fragment = { bytes: decoded.bytes, path: path ?? '' };
     const r = engine.scan(fragment, { deferPathChecks: path === undefined });
     if (r.matches.length > 0) {
       tally.results.push({ oid: item.oid, findings: buildFindings(fragment, r.matches, r.lines, meta, { redact: opts.redact }) });
     }
-    for (const ruleId of r.capped) {
-      tally.diagnostics.push({
-        kind: 'too-large',
-        level: 'warning',
-        message: `blob ${item.oid}: rule ${ruleId} matched too often; later matches were not reported`,
-      });
+    for (const cap of r.caps) {
+      tally.diagnostics.push({ kind: 'cap-hit', level: 'warning', message: describeCap(cap, `blob ${item.oid}${path ? ` (${path})` : ''}`) });
     }
     if ((tally.blobs & 255) === 0) opts.onTally?.(tally);
   }

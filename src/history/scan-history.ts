@@ -7,6 +7,7 @@ import type { RuleMeta } from '../findings/build.js';
 import { fingerprint } from '../findings/fingerprint.js';
 import { buildRuleSet, type RuleSet } from '../rules.js';
 import { catFileBatch, GitError } from '../sources/git/cat-file.js';
+import { GIT_MEMORY_OPTIONS } from '../sources/git/run-git.js';
 import { allBlobs, isFileMode, isShallow, rawChanges, reachableObjects, stagedBlobs, type BlobRef } from '../sources/git/objects.js';
 import type { Diagnostic, DiagnosticKind, Finding, ScanResult } from '../types.js';
 import { attribute, LOG_FORMAT, parseCommitHeader, type Occurrence } from './attribution.js';
@@ -64,7 +65,7 @@ async function sizesOf(repo: string, oids: string[], signal?: AbortSignal): Prom
 async function* catFileCheck(repo: string, oids: string[], signal?: AbortSignal): AsyncGenerator<BlobRef> {
   const { spawn } = await import('node:child_process');
   const { createInterface } = await import('node:readline');
-  const child = spawn('git', ['-C', repo, 'cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], {
+  const child = spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, 'cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], {
     stdio: ['pipe', 'pipe', 'pipe'],
     signal,
   });
@@ -108,8 +109,10 @@ async function plan(opts: HistoryScanOptions): Promise<Plan> {
     // unreachable blobs (dangling, never committed) are not read, a missing object fails the scan,
     // and a path lets path-scoped rules and path allowlists gate the scan itself.
     const reach = new Map<string, string>();
+    let submodules = false;
     const walking = (async () => {
       for await (const o of reachableObjects(repo, signal)) {
+        if (o.path === '.gitmodules') submodules = true;
         if (o.missing) {
           skipped['missing-object'] = (skipped['missing-object'] ?? 0) + 1;
           diagnostics.push({ kind: 'missing-object', level: 'error', message: `git object ${o.oid} is reachable but missing` });
@@ -119,6 +122,13 @@ async function plan(opts: HistoryScanOptions): Promise<Plan> {
     const listed: BlobRef[] = [];
     for await (const b of allBlobs(repo, signal)) listed.push(b);
     await walking;
+    if (submodules) {
+      diagnostics.push({
+        kind: 'git',
+        level: 'info',
+        message: 'this repository has submodules: they are separate repositories whose history is not part of this scan (scan each with keywarden scan --history <path>)',
+      });
+    }
     const blobs = listed.filter((b) => {
       if (b.size < 0 || reach.has(b.oid)) return true;
       skipped.unreachable = (skipped.unreachable ?? 0) + 1;
@@ -273,6 +283,10 @@ export async function scanHistory(opts: HistoryScanOptions): Promise<ScanResult 
     for (const [k, n] of Object.entries(part.skipped)) skipped[k as DiagnosticKind] = (skipped[k as DiagnosticKind] ?? 0) + (n ?? 0);
   }
   const results = parts.flatMap((x) => x.results);
+  if (skipped.lfs) {
+    const n = skipped.lfs;
+    diagnostics.push({ kind: 'lfs', level: 'info', message: `${n} Git LFS pointer${n === 1 ? '' : 's'}: the content lives outside git and was not scanned (scan a checkout with the LFS files fetched)` });
+  }
 
   let occurrences = p.occurrences;
   if (!occurrences) {

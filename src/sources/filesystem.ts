@@ -1,14 +1,14 @@
 // Walks a directory (honouring .gitignore inside a git work tree) and yields file contents.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { lstat } from 'node:fs/promises';
-import { join, sep } from 'node:path';
-import fg from 'fast-glob';
-import type { DiagnosticKind } from '../types.js';
-import { gitListFiles, gitTopLevel } from './git/repo.js';
+import { opendir, realpath, stat } from 'node:fs/promises';
+import { sep } from 'node:path';
+import type { Diagnostic, DiagnosticKind } from '../types.js';
+import { displayName } from './file-names.js';
+import { gitListFiles, gitTopLevel, isInsideGitDir } from './git/repo.js';
+import { decodeText, isTranscoded } from './text-decoding.js';
 import type { SourceItem } from './types.js';
 
 export const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;
-const SNIFF_BYTES = 8000;
 
 export interface FilesystemOptions {
   /** Honour .gitignore inside a git work tree (tracked + untracked-not-ignored files). */
@@ -16,6 +16,8 @@ export interface FilesystemOptions {
   maxFileSize: number;
   /** Returns true for paths (relative, forward slashes) that must not be read at all. */
   excludePath?: (rel: string) => boolean;
+  /** Aborting stops the walk at the next file. */
+  signal?: AbortSignal;
 }
 
 export interface WalkTarget {
@@ -25,6 +27,15 @@ export interface WalkTarget {
   rel: string;
 }
 
+/** A directory entry: its path relative to the walked directory as raw bytes ('/'-separated). */
+interface Entry {
+  raw: Buffer;
+  type: 'file' | 'symlink' | 'special';
+}
+
+const SLASH = Buffer.from('/');
+const GIT_DIR = Buffer.from('.git');
+
 function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
 }
@@ -33,59 +44,97 @@ function joinRel(prefix: string, rel: string): string {
   return prefix ? `${prefix}/${rel}` : rel;
 }
 
-/** Relative paths of the files under a directory, gitignore-aware. */
-async function listDirectory(dir: string, gitignore: boolean): Promise<Array<{ rel: string; symlink?: boolean; special?: boolean }>> {
-  if (gitignore && (await gitTopLevel(dir))) {
-    return (await gitListFiles(dir)).map((rel) => ({ rel }));
-  }
-  const entries = await fg('**', {
-    cwd: dir,
-    dot: true,
-    onlyFiles: false,
-    followSymbolicLinks: false,
-    objectMode: true,
-    suppressErrors: true,
-    ignore: ['**/.git/**', '.git'],
-  });
-  const out: Array<{ rel: string; symlink?: boolean; special?: boolean }> = [];
-  for (const e of entries) {
-    const d = e.dirent;
-    if (d.isDirectory()) continue;
-    if (d.isSymbolicLink()) out.push({ rel: e.path, symlink: true });
-    else if (d.isFile()) out.push({ rel: e.path });
-    else out.push({ rel: e.path, special: true });
-  }
-  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+function joinRaw(dir: Buffer, name: Buffer): Buffer {
+  return dir.length === 0 ? name : Buffer.concat([dir, SLASH, name]);
 }
 
-type ReadOutcome = { bytes: Buffer } | { skip: DiagnosticKind; message?: string };
+/**
+ * Every entry under `dir` except directories, sorted by name bytes. Names are read as bytes, so
+ * names with newlines or bytes that are not UTF-8 are listed like any other; a directory that
+ * cannot be listed becomes a diagnostic rather than a silent gap.
+ */
+async function walkDirectory(dir: string, problems: Diagnostic[], rel: string, signal?: AbortSignal): Promise<Entry[]> {
+  const out: Entry[] = [];
+  const root = Buffer.from(dir);
+  // an explicit stack: a tree thousands of levels deep must not exhaust the call stack
+  const stack: Buffer[] = [Buffer.alloc(0)];
+  while (stack.length > 0) {
+    signal?.throwIfAborted();
+    const sub = stack.pop()!;
+    try {
+      // names as Buffers (Node supports it; its typings list only string encodings)
+      const handle = await opendir(sub.length === 0 ? root : joinRaw(root, sub), { encoding: 'buffer' as BufferEncoding, bufferSize: 256 });
+      for await (const d of handle) {
+        const name = d.name as unknown as Buffer;
+        if (name.equals(GIT_DIR)) continue;
+        const raw = joinRaw(sub, name);
+        if (d.isDirectory()) stack.push(raw);
+        else if (d.isSymbolicLink()) out.push({ raw, type: 'symlink' });
+        else if (d.isFile()) out.push({ raw, type: 'file' });
+        else out.push({ raw, type: 'special' });
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const shown = joinRel(rel, displayName(sub).name) || '.';
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        problems.push({ kind: 'not-found', path: shown, level: 'info', message: `skipped directory ${shown}: it disappeared during the scan` });
+      } else {
+        problems.push({ kind: 'unreadable', path: shown, level: 'error', message: `cannot list directory ${shown}: ${(err as Error).message}` });
+      }
+    }
+  }
+  return out.sort((a, b) => Buffer.compare(a.raw, b.raw));
+}
+
+
+/** Files under a directory: from git (tracked + untracked-not-ignored) in a work tree, else a walk. */
+async function listDirectory(dir: string, gitignore: boolean, problems: Diagnostic[], rel: string, signal?: AbortSignal): Promise<Entry[]> {
+  if (gitignore && (await gitTopLevel(dir))) {
+    return (await gitListFiles(dir)).map((raw) => ({ raw, type: 'file' }));
+  }
+  if (await isInsideGitDir(dir)) {
+    // its objects are compressed: a scan of these files finds nothing, which must not read as clean
+    const shown = rel || '.';
+    problems.push({ kind: 'git', path: shown, level: 'warning', message: `${shown} is a bare repository or a .git directory: its objects are compressed, so history is not scanned this way (use keywarden scan --history)` });
+  }
+  return walkDirectory(dir, problems, rel, signal);
+}
+
+type ReadOutcome = { bytes: Buffer } | { directory: true } | { skip: DiagnosticKind; message?: string };
 
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 /**
  * Reads a regular file through one descriptor opened without following a final symlink and
  * without blocking on a FIFO, so a file swapped for a link or a pipe mid-scan is skipped, not
- * followed or waited on. Synchronous: for many small files it costs a fraction of the async
- * path's thread-pool round trips, and the engine that consumes the bytes is synchronous anyway.
+ * followed or waited on. Reads to end of file but never more than the cap, so a file that grows
+ * while it is read is either read whole or reported too large, never waited on. Synchronous: for
+ * many small files it costs a fraction of the async path's thread-pool round trips, and the
+ * engine that consumes the bytes is synchronous anyway.
  */
-export function readRegularFile(abs: string, maxFileSize: number): ReadOutcome {
+export function readRegularFile(abs: string | Buffer, maxFileSize: number): ReadOutcome {
   let fd: number | undefined;
   try {
     fd = openSync(abs, OPEN_FLAGS);
     const st = fstatSync(fd);
-    if (st.isDirectory()) return { skip: 'not-found' }; // e.g. a submodule entry in the index
+    if (st.isDirectory()) return { directory: true };
     if (!st.isFile()) return { skip: 'special-file' };
     if (st.size > maxFileSize) return { skip: 'too-large', message: `${st.size} bytes > ${maxFileSize}` };
-    const buf = Buffer.allocUnsafe(st.size);
-    let off = 0;
-    while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off);
+    let buf = Buffer.allocUnsafe(st.size + 1);
+    let len = 0;
+    for (;;) {
+      if (len === buf.length) {
+        if (len > maxFileSize) return { skip: 'too-large', message: `grew past ${maxFileSize} bytes while being read` };
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, maxFileSize + 1));
+        buf.copy(bigger, 0, 0, len);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, len, buf.length - len, null);
       if (n === 0) break;
-      off += n;
+      len += n;
     }
-    const bytes = off === buf.length ? buf : buf.subarray(0, off);
-    if (bytes.subarray(0, SNIFF_BYTES).includes(0)) return { skip: 'binary' };
-    return { bytes };
+    if (len > maxFileSize) return { skip: 'too-large', message: `grew past ${maxFileSize} bytes while being read` };
+    return { bytes: buf.subarray(0, len) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ELOOP' || code === 'EMLINK') return { skip: 'symlink' };
@@ -97,12 +146,29 @@ export function readRegularFile(abs: string, maxFileSize: number): ReadOutcome {
   }
 }
 
+/** Longest stretch of synchronous reading before the walk lets timers and signals run. */
+const YIELD_EVERY_MS = 25;
+
+interface FileRef {
+  rel: string;
+  abs: string | Buffer;
+  type: Entry['type'];
+}
+
 /** Yields every scannable file under the targets, in a stable order. */
 export async function* filesystemSource(targets: WalkTarget[], opts: FilesystemOptions): AsyncGenerator<SourceItem> {
-  for (const target of targets) {
-    let st;
+  let lastYield = performance.now();
+  const pending: Array<{ target: WalkTarget; nested: boolean }> = targets.map((target) => ({ target, nested: false }));
+  const visited = new Set<string>();
+  while (pending.length > 0) {
+    const { target, nested } = pending.shift()!;
+    opts.signal?.throwIfAborted();
+    let abs = target.abs;
+    let isDir: boolean;
     try {
-      st = await lstat(target.abs);
+      // a target named on the command line is followed if it is a symlink: the user chose it
+      isDir = (await stat(abs)).isDirectory();
+      abs = await realpath(abs);
     } catch (err) {
       yield {
         kind: 'diagnostic',
@@ -110,42 +176,77 @@ export async function* filesystemSource(targets: WalkTarget[], opts: FilesystemO
       };
       continue;
     }
-    let files: Array<{ rel: string; abs: string; symlink?: boolean; special?: boolean }>;
-    if (st.isDirectory()) {
-      files = (await listDirectory(target.abs, opts.gitignore)).map((f) => ({
-        ...f,
-        abs: join(target.abs, f.rel),
-        rel: joinRel(target.rel, toPosix(f.rel)),
-      }));
-    } else {
-      files = [{ rel: target.rel, abs: target.abs }];
+    if (!isDir) {
+      yield* readOne({ rel: target.rel, abs, type: 'file' }, opts, pending);
+      continue;
     }
-
-    for (const f of files) yield readOne(f, opts);
+    if (visited.has(abs)) continue;
+    visited.add(abs);
+    if (nested && (await gitTopLevel(abs)) !== abs) {
+      // a directory git lists as one entry without being a repository itself: a submodule that
+      // is not checked out, or a tracked file replaced by a directory (git lists its files too)
+      const message = `skipped ${target.rel}: git tracks it as one entry but it is a directory of no repository (a submodule not checked out?); files git lists in it are scanned on their own`;
+      yield { kind: 'diagnostic', diagnostic: { kind: 'git', path: target.rel, level: 'info', message } };
+      continue;
+    }
+    const problems: Diagnostic[] = [];
+    const entries = await listDirectory(abs, opts.gitignore, problems, target.rel, opts.signal);
+    for (const diagnostic of problems) yield { kind: 'diagnostic', diagnostic };
+    const rootRaw = Buffer.from(abs);
+    for (const e of entries) {
+      const shown = displayName(e.raw);
+      const rel = joinRel(target.rel, toPosix(shown.name));
+      if (shown.escaped) {
+        yield { kind: 'diagnostic', diagnostic: { kind: 'encoding', path: rel, level: 'info', message: `${rel}: the file name is not valid UTF-8; reported with \\xNN for each invalid byte` } };
+      }
+      yield* readOne({ rel, abs: joinRaw(rootRaw, e.raw), type: e.type }, opts, pending);
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        // reads are synchronous: give a Ctrl-C handler and progress timers a turn
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
+        opts.signal?.throwIfAborted();
+      }
+    }
   }
 }
 
-function readOne(f: { rel: string; abs: string; symlink?: boolean; special?: boolean }, opts: FilesystemOptions): SourceItem {
-  if (opts.excludePath?.(f.rel)) return { kind: 'skipped', reason: 'allowlisted', path: f.rel };
-  if (f.symlink) return { kind: 'skipped', reason: 'symlink', path: f.rel };
-  if (f.special) return { kind: 'skipped', reason: 'special-file', path: f.rel };
+/** What reading one listed entry gives: a fragment or a skip, with a note where one is due. */
+function readOne(f: FileRef, opts: FilesystemOptions, pending: Array<{ target: WalkTarget; nested: boolean }>): SourceItem[] {
+  if (opts.excludePath?.(f.rel)) return [{ kind: 'skipped', reason: 'allowlisted', path: f.rel }];
+  if (f.type === 'symlink') return [{ kind: 'skipped', reason: 'symlink', path: f.rel }];
+  if (f.type === 'special') return [specialFile(f.rel)];
   const r = readRegularFile(f.abs, opts.maxFileSize);
-  if ('bytes' in r) return { kind: 'fragment', fragment: { bytes: r.bytes, path: f.rel } };
-  if (r.skip === 'unreadable') {
-    return {
-      kind: 'skipped',
-      reason: r.skip,
-      path: f.rel,
-      diagnostic: { kind: 'unreadable', path: f.rel, level: 'error', message: `cannot read ${f.rel}: ${r.message ?? 'unknown error'}` },
-    };
+  if ('directory' in r) {
+    // git lists a submodule (or a nested repository) as one entry: scan its own files in turn
+    pending.unshift({ target: { abs: typeof f.abs === 'string' ? f.abs : f.abs.toString(), rel: f.rel }, nested: true });
+    return [];
   }
-  if (r.skip === 'too-large') {
-    return {
-      kind: 'skipped',
-      reason: r.skip,
-      path: f.rel,
-      diagnostic: { kind: 'too-large', path: f.rel, level: 'warning', message: `skipped ${f.rel}: ${r.message}` },
-    };
+  if ('bytes' in r) {
+    const decoded = decodeText(r.bytes);
+    if (decoded.kind === 'binary') return [{ kind: 'skipped', reason: 'binary', path: f.rel }];
+    const fragment: SourceItem = { kind: 'fragment', fragment: { bytes: decoded.bytes, path: f.rel } };
+    if (!isTranscoded(decoded.encoding)) return [fragment];
+    const message = `${f.rel} is ${decoded.encoding.toUpperCase()} text: scanned decoded; lines and columns count its characters as an editor shows them`;
+    return [{ kind: 'diagnostic', diagnostic: { kind: 'encoding', path: f.rel, level: 'info', message } }, fragment];
   }
-  return { kind: 'skipped', reason: r.skip, path: f.rel };
+  return [skipped(f.rel, r.skip, r.message)];
+}
+
+function skipped(rel: string, reason: DiagnosticKind, detail: string | undefined): SourceItem {
+  switch (reason) {
+    case 'unreadable':
+      return { kind: 'skipped', reason, path: rel, diagnostic: { kind: reason, path: rel, level: 'error', message: `cannot read ${rel}: ${detail ?? 'unknown error'}` } };
+    case 'too-large':
+      return { kind: 'skipped', reason, path: rel, diagnostic: { kind: reason, path: rel, level: 'warning', message: `skipped ${rel}: ${detail}` } };
+    case 'special-file':
+      return specialFile(rel);
+    case 'not-found':
+      return { kind: 'skipped', reason, path: rel, diagnostic: { kind: reason, path: rel, level: 'info', message: `skipped ${rel}: listed but gone when read (deleted or moved during the scan, or deleted but still tracked)` } };
+    default:
+      return { kind: 'skipped', reason, path: rel };
+  }
+}
+
+function specialFile(rel: string): SourceItem {
+  return { kind: 'skipped', reason: 'special-file', path: rel, diagnostic: { kind: 'special-file', path: rel, level: 'info', message: `skipped ${rel}: not a regular file (a FIFO, socket or device)` } };
 }

@@ -1,6 +1,7 @@
 // Streams object contents out of one long-lived `git cat-file --batch` process.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { GIT_MEMORY_OPTIONS } from './run-git.js';
 
 export type CatFileItem =
   | { oid: string; type: string; size: number; bytes: Buffer }
@@ -22,7 +23,7 @@ export async function* catFileBatch(
   oids: Iterable<string>,
   opts: { signal?: AbortSignal } = {},
 ): AsyncGenerator<CatFileItem> {
-  const child = spawn('git', ['-C', repo, 'cat-file', '--batch', '--buffer'], {
+  const child = spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, 'cat-file', '--batch', '--buffer'], {
     stdio: ['pipe', 'pipe', 'pipe'],
     signal: opts.signal,
   });

@@ -1,8 +1,8 @@
 // Which blobs a history, range or staged scan covers. Every git call takes arguments as an array.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { execa } from 'execa';
 import { GitError } from './cat-file.js';
+import { GIT_MEMORY_OPTIONS, gitText, runGit } from './run-git.js';
 
 export interface BlobRef {
   oid: string;
@@ -18,7 +18,7 @@ export interface BlobOccurrence {
 
 /** Runs a git command that prints lines, yielding each; rejects with git's stderr on failure. */
 export async function* gitLines(repo: string, args: string[], opts: { signal?: AbortSignal; nul?: boolean } = {}): AsyncGenerator<string> {
-  const child = spawn('git', ['-C', repo, ...args], { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
+  const child = spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, ...args], { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {
@@ -134,19 +134,18 @@ export async function* rawChanges(
 }
 
 export async function isShallow(repo: string): Promise<boolean> {
-  const { stdout } = await execa('git', ['-C', repo, 'rev-parse', '--is-shallow-repository'], { reject: false, stdin: 'ignore' });
-  return stdout.trim() === 'true';
+  return (await gitText(['-C', repo, 'rev-parse', '--is-shallow-repository'])) === 'true';
 }
 
 export async function commitExists(repo: string, rev: string): Promise<boolean> {
-  const { exitCode } = await execa('git', ['-C', repo, 'cat-file', '-e', `${rev}^{commit}`], { reject: false, stdin: 'ignore' });
-  return exitCode === 0;
+  return (await runGit(['-C', repo, 'cat-file', '-e', `${rev}^{commit}`])).exitCode === 0;
 }
 
 /** The empty tree's id in this repository's object format (SHA-1 or SHA-256). */
 export async function emptyTree(repo: string): Promise<string> {
-  const { stdout } = await execa('git', ['-C', repo, 'hash-object', '-t', 'tree', '--stdin'], { input: '' });
-  return stdout.trim();
+  const oid = await gitText(['-C', repo, 'hash-object', '-t', 'tree', '--stdin'], { input: '' });
+  if (!oid) throw new GitError(`git hash-object failed in ${repo}`);
+  return oid;
 }
 
 /** The index's blobs that differ from HEAD: exactly what `git commit` is about to record. */
