@@ -1,12 +1,23 @@
 import { Command, CommanderError } from 'commander';
 import { toolInfo } from '../version.js';
-import { scanCommand } from './commands/scan.js';
-import { rulesCommand } from './commands/rules.js';
-import { hookCommand } from './commands/hook.js';
-import { baselineCommand } from './commands/baseline.js';
 import { EXIT_ERROR, EXIT_OK } from './exit-codes.js';
 import { processIO, type CliIO } from './io.js';
 import { renderError } from './render-error.js';
+
+type CommandFactory = (io: CliIO, setExit: (code: number) => void) => Command;
+
+// Each command's module (and what it imports: hooks, providers, reporters) loads only when that
+// command runs: the pre-commit hook pays for `scan` alone.
+const COMMANDS: Record<string, () => Promise<CommandFactory>> = {
+  scan: async () => (await import('./commands/scan.js')).scanCommand,
+  rules: async () => (await import('./commands/rules.js')).rulesCommand,
+  hook: async () => (await import('./commands/hook.js')).hookCommand,
+  baseline: async () => (await import('./commands/baseline.js')).baselineCommand,
+  verify: async () => (await import('./commands/verify.js')).verifyCommand,
+  revoke: async () => (await import('./commands/revoke.js')).revokeCommand,
+  rotate: async () => (await import('./commands/rotate.js')).rotateCommand,
+  audit: async () => (await import('./commands/audit.js')).auditCommand,
+};
 
 /** Runs the CLI and returns the exit code; never calls process.exit itself. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
@@ -20,10 +31,10 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  program.addCommand(scanCommand(io, setExit));
-  program.addCommand(rulesCommand(io, setExit));
-  program.addCommand(hookCommand(io, setExit));
-  program.addCommand(baselineCommand(io, setExit));
+  // the first word that is not an option names the command; help, typos and `help CMD` load all
+  const first = argv.find((a) => !a.startsWith('-'));
+  const names = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : Object.keys(COMMANDS);
+  for (const name of names) program.addCommand((await COMMANDS[name]!())(io, setExit));
   // every command and subcommand reports usage errors through the same path (exit 2)
   const configure = (cmd: Command): void => {
     cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

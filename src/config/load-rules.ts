@@ -1,14 +1,13 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import AjvModule from 'ajv';
+import { basename, join, relative } from 'node:path';
 import { KeywardenError, type ProblemDetail } from '../errors.js';
 import { compileRule, type CompiledRule } from '../engine/compile.js';
 import type { RuleSpec } from '../types.js';
 import { defaultRulesDir, packageRoot } from './paths.js';
+import { schemaValidator, type SchemaValidator } from './ajv.js';
 import { ajvProblems } from './schema-errors.js';
 import { parseToml } from './toml.js';
-
-const Ajv = AjvModule.default ?? AjvModule;
 
 export type RuleFileSchema = Record<string, unknown>;
 
@@ -19,11 +18,8 @@ export function loadRuleSchema(): RuleFileSchema {
   return ruleSchema;
 }
 
-let validateRuleFile: ReturnType<InstanceType<typeof Ajv>['compile']> | undefined;
-
-function validator() {
-  validateRuleFile ??= new Ajv({ allErrors: true, strict: false }).compile(loadRuleSchema());
-  return validateRuleFile;
+function validator(): SchemaValidator {
+  return schemaValidator(loadRuleSchema());
 }
 
 function isBundled(file: string): boolean {
@@ -111,7 +107,46 @@ export function readRuleFiles(files: string[]): RuleSpec[] {
   return specs;
 }
 
+/** Where `npm run build` writes the bundled rules, parsed and schema-checked, without examples. */
+export function ruleBundlePath(): string {
+  return join(packageRoot(), 'dist', 'rules.bundle.json');
+}
+
+interface RuleBundle {
+  digest: string;
+  rules: RuleSpec[];
+}
+
+/** Identifies the content of the rule files (and schema) a bundle was built from. */
+export function rulesDigest(files: string[]): string {
+  const h = createHash('sha256');
+  for (const f of [...files, join(defaultRulesDir(), 'schema.json')]) {
+    h.update(basename(f)).update('\0').update(readFileSync(f)).update('\0');
+  }
+  return h.digest('hex');
+}
+
+/** The bundled rules without examples, as the build writes them into dist/. */
+export function buildRuleBundle(): RuleBundle {
+  const files = defaultRuleFiles();
+  const rules = readRuleFiles(files).map(({ examples: _examples, ...rest }) => rest);
+  return { digest: rulesDigest(files), rules };
+}
+
+/**
+ * The default rules. Parsing 400 rules' TOML (examples included) and checking them against the
+ * schema cost ~60 ms per process and per worker thread; the build does it once and writes the
+ * result to dist/. The bundle is used only while it matches the rule files byte for byte.
+ */
 export function loadDefaultRuleSpecs(): RuleSpec[] {
-  return readRuleFiles(defaultRuleFiles());
+  const files = defaultRuleFiles();
+  let bundle: RuleBundle | undefined;
+  try {
+    bundle = JSON.parse(readFileSync(ruleBundlePath(), 'utf8')) as RuleBundle;
+  } catch {
+    bundle = undefined; // not built (running from source) or unreadable: parse the files
+  }
+  if (bundle && Array.isArray(bundle.rules) && bundle.digest === rulesDigest(files)) return bundle.rules;
+  return readRuleFiles(files);
 }
 
