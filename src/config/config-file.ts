@@ -1,14 +1,14 @@
 // .keywarden.toml: extend or replace the default rules, disable rules, add allowlists, scan limits.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import AjvModule from 'ajv';
 import { KeywardenError, type ProblemDetail } from '../errors.js';
 import type { AllowlistSpec, RuleSpec } from '../types.js';
 import { loadRuleSchema } from './load-rules.js';
+import { importGitleaksConfig, isGitleaksConfig } from './gitleaks-import.js';
+import { schemaValidator } from './ajv.js';
 import { ajvProblems } from './schema-errors.js';
 import { parseToml } from './toml.js';
 
-const Ajv = AjvModule.default ?? AjvModule;
 
 export const CONFIG_FILE_NAME = '.keywarden.toml';
 
@@ -23,6 +23,12 @@ export interface KeywardenConfig {
   disabledRules: string[];
   allowlist?: AllowlistSpec;
   maxFileSize?: number;
+  /** [audit]: key hygiene policy for `keywarden audit`. */
+  audit?: { maxAgeDays?: number };
+  /** 'gitleaks' when the file was a gitleaks config translated on load. */
+  format?: 'keywarden' | 'gitleaks';
+  /** What could not be translated from a gitleaks config (the rest applies). */
+  warnings?: ProblemDetail[];
 }
 
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
@@ -36,7 +42,14 @@ export function parseSize(v: string | number): number | undefined {
   return unit ? Math.floor(Number(m[1]) * unit) : undefined;
 }
 
+let configSchemaCache: Record<string, unknown> | undefined;
+
 function configSchema(): Record<string, unknown> {
+  configSchemaCache ??= buildConfigSchema();
+  return configSchemaCache;
+}
+
+function buildConfigSchema(): Record<string, unknown> {
   const ruleSchema = loadRuleSchema() as { definitions: Record<string, Record<string, unknown>> };
   const rule = structuredClone(ruleSchema.definitions.rule!) as { required: string[] };
   // rules written in a user's config need no examples
@@ -63,6 +76,11 @@ function configSchema(): Record<string, unknown> {
           maxFileSize: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'string', minLength: 1 }] },
         },
       },
+      audit: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { maxAgeDays: { type: 'integer', minimum: 1, maximum: 3650 } },
+      },
     },
     definitions: { ...ruleSchema.definitions, rule },
   };
@@ -74,6 +92,7 @@ interface RawConfig {
   rules?: RuleSpec[];
   allowlist?: AllowlistSpec;
   scan?: { maxFileSize?: string | number };
+  audit?: { maxAgeDays?: number };
 }
 
 export function readConfigFile(file: string): KeywardenConfig {
@@ -87,7 +106,8 @@ export function readConfigFile(file: string): KeywardenConfig {
     ]);
   }
   const data = parseToml(text, file, 'CONFIG_INVALID');
-  const validate = new Ajv({ allErrors: true, strict: false }).compile(configSchema());
+  if (isGitleaksConfig(abs, data)) return importGitleaksConfig(data as Record<string, unknown>, file);
+  const validate = schemaValidator(configSchema());
   const problems: ProblemDetail[] = [];
   if (!validate(data)) problems.push(...ajvProblems(validate.errors, file, data));
   const raw = data as RawConfig;
@@ -108,6 +128,7 @@ export function readConfigFile(file: string): KeywardenConfig {
     disabledRules: raw.disabledRules ?? [],
     allowlist: raw.allowlist,
     maxFileSize,
+    ...(raw.audit ? { audit: { ...raw.audit } } : {}),
   };
 }
 
