@@ -12,3 +12,17 @@ export { textReporter } from './reporters/text.js';
 export { redact } from './findings/redact.js';
 export { fingerprint, secretHash } from './findings/fingerprint.js';
 export { main } from './cli/main.js';
+export {
+  verifyWithProviders,
+  verifyFindings,
+  builtinProviders,
+  ProviderRegistry,
+  ProviderClient,
+  JsonlAuditLog,
+  MemoryAuditLog,
+  locationSecrets,
+  type Provider,
+  type Credential,
+  type VerifySessionOptions,
+  type AuditEntry,
+} from './providers/index.js';

@@ -168,7 +168,7 @@ function sarifResult(f: Finding, ruleIndex: number) {
     ruleId: f.ruleId,
     ruleIndex,
     level: LEVEL[f.severity],
-    message: { text: `${sentence(f.description)} Secret '${redactedSecret(f)}' (${f.severity} severity, ${f.confidence} confidence).${commit}` },
+    message: { text: `${sentence(f.description)} Secret '${redactedSecret(f)}' (${f.severity} severity, ${f.confidence} confidence).${decoded(f)}${commit}${verified(f)}` },
     locations: [
       {
         physicalLocation: {
@@ -181,10 +181,33 @@ function sarifResult(f: Finding, ruleIndex: number) {
     properties: {
       confidence: f.confidence,
       entropy: Math.round(f.entropy * 1000) / 1000,
+      ...(f.encoding ? { encoding: f.encoding } : {}),
       ...(f.commit ? { commit: f.commit.sha, commitDate: f.commit.date } : {}),
       ...(f.occurrences !== undefined ? { occurrences: f.occurrences } : {}),
+      ...(f.verification
+        ? {
+            verification: f.verification.status,
+            verificationCheckedAt: f.verification.checkedAt,
+            ...(f.verification.evidence.endpoint ? { verificationEndpoint: f.verification.evidence.endpoint } : {}),
+            ...(f.verification.evidence.httpStatus !== undefined ? { verificationHttpStatus: f.verification.evidence.httpStatus } : {}),
+          }
+        : {}),
     },
   };
+}
+
+/** " Found after decoding percent, then base64." (the region is the encoded text), for the result message. */
+function decoded(f: Finding): string {
+  return f.encoding ? ` Found after decoding ${f.encoding.join(', then ')}.` : '';
+}
+
+/** " Verified live by its provider." and the like, for the result message. */
+function verified(f: Finding): string {
+  const v = f.verification;
+  if (!v) return '';
+  if (v.status === 'live') return ` Verified live by its provider${v.evidence.restricted ? ' (restricted key)' : ''}: revoke it.`;
+  if (v.status === 'invalid') return ' Its provider rejects it (invalid).';
+  return ` Verification ${v.status}${v.evidence.reason ? `: ${v.evidence.reason}` : ''}.`;
 }
 
 function notification(d: Diagnostic) {

@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { BaselineSummary, Finding, ScanStats, Severity } from '../types.js';
+import type { BaselineSummary, Finding, ScanStats, Severity, Verification } from '../types.js';
 import type { Reporter } from './types.js';
 
 const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
@@ -61,15 +61,30 @@ function findingBlock(
 ): string[] {
   const out = [
     `${sev[f.severity](f.severity.toUpperCase().padEnd(8))} ${c.bold(f.ruleId)}  ${f.description}`,
-    `  ${c.underline(`${f.file}:${f.line}:${f.column}`)}  secret ${c.bold(f.secret)}  entropy ${f.entropy.toFixed(2)}  confidence ${f.confidence}`,
+    `  ${c.underline(`${f.file}:${f.line}:${f.column}`)}  secret ${c.bold(f.secret)}  entropy ${f.entropy.toFixed(2)}  confidence ${f.confidence}${f.encoding ? `  decoded from ${f.encoding.join(' > ')}` : ''}`,
   ];
   if (f.commit) {
     const more = f.occurrences && f.occurrences > 1 ? ` (${f.occurrences} occurrences)` : '';
     out.push(`  commit ${f.commit.sha.slice(0, 12)} by ${f.commit.author} <${f.commit.email}> on ${f.commit.date}${more}`);
   }
   if (f.snippet !== undefined) out.push(`  ${c.dim(`${String(f.line).padStart(5)} |`)} ${f.snippet.trim()}`);
+  if (f.verification) out.push(`  ${verificationLine(f.verification, c)}`);
   out.push(`  ${c.dim(`fingerprint ${f.fingerprint}`)}`);
   return out;
+}
+
+/** "verified LIVE: GET https://api.github.com/user -> HTTP 200; login octocat" (never the secret). */
+function verificationLine(v: Verification, c: ReturnType<typeof pc.createColors>): string {
+  const status = v.status === 'live' ? c.bold(c.red('LIVE')) : v.status === 'invalid' ? c.green('invalid') : c.yellow(v.status);
+  const e = v.evidence;
+  const call = e.endpoint ? `${e.endpoint}${e.httpStatus !== undefined ? ` -> HTTP ${e.httpStatus}` : ''}` : undefined;
+  const identity = e.identity
+    ? Object.entries(e.identity)
+        .map(([k, val]) => `${k} ${Array.isArray(val) ? val.join(',') : String(val)}`)
+        .join(', ')
+    : undefined;
+  const details = [call, e.restricted ? 'restricted key' : undefined, identity, e.reason].filter(Boolean).join('; ');
+  return `verified ${status}${details ? `: ${details}` : ''}`;
 }
 
 /** What the baseline hid, which expired entries let findings through, and which entries are stale. */

@@ -1,24 +1,25 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import ora from 'ora';
 import { findConfig, parseSize, readConfigFile, type KeywardenConfig } from '../../config/config-file.js';
 import { scanHistory, type HistoryProgress, type HistoryScope } from '../../history/scan-history.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../../sources/filesystem.js';
 import { detectCiRange, shallowFixHint, type CiRange } from '../../sources/git/ci-range.js';
 import { commitExists, isShallow } from '../../sources/git/objects.js';
 import { gitTopLevel, isGitRepository } from '../../sources/git/repo.js';
-import { KeywardenError } from '../../errors.js';
+import { KeywardenError, formatProblem, type ProblemDetail } from '../../errors.js';
 import { applyBaselineToResult } from '../../config/baseline-file.js';
 import type { RuleMeta } from '../../findings/build.js';
 import { githubReporter } from '../../reporters/github.js';
 import { REPORTERS } from '../../reporters/index.js';
 import { scanPaths } from '../../scan.js';
-import type { ScanResult, Severity } from '../../types.js';
+import type { Confidence, ScanResult, Severity } from '../../types.js';
 import { toolInfo } from '../../version.js';
 import { EXIT_ERROR, EXIT_FINDINGS, EXIT_OK } from '../exit-codes.js';
 import { writeFileAtomic, type CliIO } from '../io.js';
+import { onInterrupt } from '../signals.js';
 
 const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+const CONFIDENCES: Confidence[] = ['high', 'medium', 'low'];
 
 interface ScanFlags {
   history?: boolean;
@@ -30,12 +31,17 @@ interface ScanFlags {
   format: string;
   output?: string;
   failOn: Severity;
+  minConfidence: Confidence;
   baseline?: string | false;
   redact: boolean;
   gitignore: boolean;
   config?: string;
   maxFileSize?: string;
   color?: boolean;
+  verify?: boolean;
+  auditLog?: string;
+  verifyConcurrency?: string;
+  verifyTimeout?: string;
 }
 
 export function scanCommand(io: CliIO, setExit: (code: number) => void): Command {
@@ -51,6 +57,7 @@ export function scanCommand(io: CliIO, setExit: (code: number) => void): Command
     .addOption(new Option('-f, --format <format>', 'report format').choices(Object.keys(REPORTERS)).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the scan fail (exit 1)').choices(SEVERITIES).default('info'))
+    .addOption(new Option('--min-confidence <level>', 'report only findings at least this confident (high: distinctive prefix or checksum; low: generic)').choices(CONFIDENCES).default('low'))
     .option('--baseline <file>', 'accepted findings to leave out (default: .keywarden-baseline.json at the scanned root, if present)')
     .option('--no-baseline', 'report every finding, ignoring any baseline')
     .option('--no-redact', 'show secrets in full in the report (never the default)')
@@ -59,6 +66,10 @@ export function scanCommand(io: CliIO, setExit: (code: number) => void): Command
     .option('--max-file-size <size>', 'skip files larger than this (e.g. 10MiB)')
     .option('--color', 'force colour in the text report')
     .option('--no-color', 'no colour in the text report')
+    .option('--verify', "ask each finding's provider whether the secret is live (read-only identity calls)")
+    .option('--audit-log <file>', 'with --verify: append the provider-call audit log here')
+    .option('--verify-concurrency <n>', 'with --verify: credentials checked at once (default 8)')
+    .option('--verify-timeout <seconds>', 'with --verify: timeout per provider call (default 10)')
     .action(async (paths: string[], flags: ScanFlags) => {
       setExit(await runScan(paths, flags, io));
     });
@@ -73,7 +84,8 @@ async function runScan(paths: string[], flags: ScanFlags, io: CliIO): Promise<nu
     }
   }
   const gitScope = await resolveGitScope(paths, flags, io);
-  const progress = progressDisplay(io, flags, gitScope !== undefined);
+  const progress = await progressDisplay(io, flags, gitScope !== undefined);
+  const interrupt = onInterrupt(io.stderr);
   let result: ScanResult & { root: string; rules: RuleMeta[] };
   try {
     result = gitScope
@@ -87,6 +99,7 @@ async function runScan(paths: string[], flags: ScanFlags, io: CliIO): Promise<nu
           threads: flags.threads !== undefined ? parseThreads(flags.threads) : undefined,
           allOccurrences: flags.allOccurrences,
           onProgress: progress?.update,
+          signal: interrupt.signal,
         })
       : await scanPaths({
           paths,
@@ -95,14 +108,41 @@ async function runScan(paths: string[], flags: ScanFlags, io: CliIO): Promise<nu
           redact: flags.redact,
           configFile: flags.config,
           maxFileSize,
+          signal: interrupt.signal,
         });
+  } catch (err) {
+    // an interrupted scan reports nothing: a partial report could pass for a clean one
+    if (interrupt.signal.aborted) return interrupt.exitCode()!;
+    throw err;
   } finally {
     progress?.stop();
+    interrupt.dispose();
   }
+  if (interrupt.signal.aborted) return interrupt.exitCode()!;
   if (flags.baseline !== false) {
     const file = typeof flags.baseline === 'string' ? resolve(io.cwd, flags.baseline) : undefined;
     result = await applyBaselineToResult(result, file, result.root, new Date());
   }
+  result = withMinConfidence(result, flags.minConfidence);
+  if (flags.verify) {
+    // the secrets are re-read from the scanned files and blobs (hash-checked), so the findings
+    // stay redacted throughout. Provider code loads only here: scans without --verify (the
+    // pre-commit hook's) never pay for it.
+    const [{ verifyWithProviders }, { parseVerifyTuning, verificationSummaryLine }] = await Promise.all([
+      import('../../providers/verify-session.js'),
+      import('./verify.js'),
+    ]);
+    const tuning = parseVerifyTuning({ auditLog: flags.auditLog, concurrency: flags.verifyConcurrency, timeout: flags.verifyTimeout }, io);
+    const verified = await verifyWithProviders(result.findings, { ...tuning, root: result.root });
+    result = { ...result, findings: verified.findings };
+    io.stderr(`${verificationSummaryLine(verified.summary)}\n`);
+  } else if (flags.auditLog !== undefined || flags.verifyConcurrency !== undefined || flags.verifyTimeout !== undefined) {
+    throw new KeywardenError('USAGE', '--audit-log, --verify-concurrency and --verify-timeout need --verify');
+  }
+  // what a translated gitleaks config could not carry over (path scans read the config inside
+  // scanPaths, so it is read again here: a small file, parsed once more)
+  const configWarnings = gitScope ? gitScope.config.warnings : flags.config ? readConfigFile(resolve(io.cwd, flags.config)).warnings : undefined;
+  result = withConfigWarnings(result, configWarnings);
   const reporter = REPORTERS[flags.format]!;
   const color = flags.color ?? (!flags.output && io.stdoutIsTTY && !io.env.NO_COLOR);
   const meta = { tool: toolInfo(), color, rules: result.rules };
@@ -119,6 +159,21 @@ async function runScan(paths: string[], flags: ScanFlags, io: CliIO): Promise<nu
     io.stdout(githubReporter(result, meta));
   }
   return exitCodeFor(result, io, flags.failOn);
+}
+
+/** Drops findings less confident than `min` (after the baseline, so its entries are not reported stale). */
+function withMinConfidence<R extends ScanResult>(result: R, min: Confidence): R {
+  const threshold = CONFIDENCES.indexOf(min);
+  const findings = result.findings.filter((f) => CONFIDENCES.indexOf(f.confidence) <= threshold);
+  if (findings.length === result.findings.length) return result;
+  return { ...result, findings, stats: { ...result.stats, findings: findings.length } };
+}
+
+/** Config translation warnings become report diagnostics, so every format carries them. */
+function withConfigWarnings<R extends ScanResult>(result: R, warnings: ProblemDetail[] | undefined): R {
+  if (!warnings?.length) return result;
+  const diagnostics = warnings.map((p) => ({ kind: 'config' as const, path: p.file, level: 'warning' as const, message: formatProblem(p) }));
+  return { ...result, diagnostics: [...diagnostics, ...result.diagnostics] };
 }
 
 function parseThreads(v: string): number {
@@ -144,9 +199,14 @@ async function resolveGitScope(paths: string[], flags: ScanFlags, io: CliIO): Pr
   if (paths.length > 1) throw new KeywardenError('USAGE', 'a git scan takes one repository path');
   const repo = resolve(io.cwd, paths[0] ?? '.');
   if (!(await isGitRepository(repo))) throw new KeywardenError('USAGE', `${repo} is not a git repository`);
-  const top = (await gitTopLevel(repo)) ?? repo;
+  const workTree = await gitTopLevel(repo);
+  const top = workTree ?? repo;
   const config = flags.config ? readConfigFile(resolve(io.cwd, flags.config)) : findConfig(top);
-  if (flags.staged) return { repo, root: top, scope: { kind: 'staged' }, config };
+  if (flags.staged) {
+    // a bare repository has no index: "nothing staged" would be a silent pass
+    if (!workTree) throw new KeywardenError('USAGE', `--staged needs a work tree; ${repo} is a bare repository (use --history or --range)`);
+    return { repo, root: top, scope: { kind: 'staged' }, config };
+  }
 
   let range = flags.sinceCommit !== undefined ? `${flags.sinceCommit}..HEAD` : flags.range;
   let provider: CiRange['provider'] | undefined;
@@ -180,9 +240,11 @@ async function resolveGitScope(paths: string[], flags: ScanFlags, io: CliIO): Pr
 }
 
 /** A live display on a TTY stderr when the report does not go to the terminal. */
-function progressDisplay(io: CliIO, flags: ScanFlags, history: boolean) {
+async function progressDisplay(io: CliIO, flags: ScanFlags, history: boolean) {
   const reportToTerminal = !flags.output;
   if (!history || !io.stderrIsTTY || reportToTerminal || io.env.CI) return undefined;
+  // loaded only here: ora costs tens of milliseconds to import, on every pre-commit run otherwise
+  const { default: ora } = await import('ora');
   const spinner = ora({ text: 'listing blobs', stream: process.stderr }).start();
   const started = Date.now();
   return {
