@@ -9,7 +9,7 @@ import { Rng, makeFile } from './corpus.js';
 /** Builds a repository with `commits` commits through git fast-import; cached by parameters. */
 export function generateRepo(dir, { commits = 3000, filesPerCommit = 4, seed = 'keywarden-history-v1' } = {}) {
   const stamp = `${dir}.json`;
-  const params = { commits, filesPerCommit, seed, version: 1 };
+  const params = { commits, filesPerCommit, seed, version: 2 };
   if (existsSync(stamp) && existsSync(join(dir, 'HEAD'))) {
     try {
       if (JSON.stringify(JSON.parse(readFileSync(stamp, 'utf8')).params) === JSON.stringify(params)) return JSON.parse(readFileSync(stamp, 'utf8'));
