@@ -116,6 +116,18 @@ describe('keywarden scan', () => {
     }
   });
 
+  it('under GitHub Actions, one scan writes its report to --output and annotations to stdout', () => {
+    const out = join(tempDir(), 'report.sarif');
+    const r = runCli(['scan', dir, '-f', 'sarif', '-o', out], { env: { GITHUB_ACTIONS: 'true' } });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error file=.*title=.*demo-token/m);
+    expect(JSON.parse(readFileSync(out, 'utf8')).runs[0].results).toHaveLength(1);
+    expect(r.stdout + readFileSync(out, 'utf8')).not.toContain(secret);
+    // a machine-readable report on stdout stays parseable; outside Actions, no annotations
+    expect(() => JSON.parse(runCli(['scan', dir, '-f', 'json'], { env: { GITHUB_ACTIONS: 'true' } }).stdout)).not.toThrow();
+    expect(runCli(['scan', dir, '-f', 'sarif', '-o', out]).stdout).not.toContain('::error');
+  });
+
   it('exits 0 on a clean tree', () => {
     const d = tempDir();
     writeTree(d, { '.keywarden.toml': CONFIG, 'ok.txt': 'nothing here\n' });

@@ -153,9 +153,12 @@ async function runScan(paths: string[], flags: ScanFlags, io: CliIO): Promise<nu
   } else {
     io.stdout(report);
   }
-  // Under GitHub Actions, a text report also turns findings into annotations on the pull request
-  // (machine-readable formats on stdout stay parseable).
-  if (io.env.GITHUB_ACTIONS === 'true' && flags.format === 'text' && !flags.output && result.findings.length > 0) {
+  // Under GitHub Actions, findings also become annotations on the pull request whenever stdout is
+  // free for them: after a text report, or when the report went to --output (so one scan gives the
+  // action both its SARIF file and the annotations). A machine-readable report on stdout stays
+  // parseable.
+  const stdoutFree = flags.format === 'text' || flags.output !== undefined;
+  if (io.env.GITHUB_ACTIONS === 'true' && flags.format !== 'github' && stdoutFree && (result.findings.length > 0 || !result.complete)) {
     io.stdout(githubReporter(result, meta));
   }
   return exitCodeFor(result, io, flags.failOn);
