@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { findConfig, readConfigFile, type KeywardenConfig } from './config/config-file.js';
-import { describeCap } from './engine/caps.js';
+import { describeCap, describeDecodeLimit } from './engine/caps.js';
 import { buildFindings, type RuleMeta } from './findings/build.js';
 import { buildRuleSet, type RuleSet } from './rules.js';
 import { DEFAULT_MAX_FILE_SIZE, filesystemSource, type WalkTarget } from './sources/filesystem.js';
@@ -79,6 +79,7 @@ export async function scanSource(
       if (r.matches.length > 0) {
         findings.push(...buildFindings(fragment, r.matches, r.lines, ruleSet.meta, { redact: opts.redact }));
       }
+      if (r.decodeLimited) diagnostics.push({ kind: 'cap-hit', path: fragment.path, level: 'warning', message: describeDecodeLimit(fragment.path) });
       for (const cap of r.caps) {
         diagnostics.push({ kind: 'cap-hit', path: fragment.path, level: 'warning', message: describeCap(cap, fragment.path) });
       }

@@ -28,3 +28,8 @@ export function describeCap(cap: CapHit, where: string, limits: CapLimits = DEFA
         : `the rule's pattern ran for more than ${limits.maxRuleMillis} ms on this file`;
   return `cap hit: rule ${cap.ruleId} in ${where}, ${cap.matches} matches, further matches not reported (${why})`;
 }
+
+/** One line for a diagnostic when decoding stopped at its budget in a file. */
+export function describeDecodeLimit(where: string): string {
+  return `decoding limit hit in ${where}: encoded text beyond the per-file budget (3 layers, 1,000 runs, min(4 MiB, twice the file) decoded bytes) was not decoded, so secrets inside it may be missed`;
+}

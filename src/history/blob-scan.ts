@@ -1,6 +1,6 @@
 // Scans a stream of git blobs with the engine. Runs in a worker thread or in-process; pure apart
 // from the stream it is handed.
-import { describeCap } from '../engine/caps.js';
+import { describeCap, describeDecodeLimit } from '../engine/caps.js';
 import type { Engine } from '../engine/detect.js';
 import { buildFindings, type RuleMeta } from '../findings/build.js';
 import type { CatFileItem } from '../sources/git/cat-file.js';
@@ -74,6 +74,7 @@ export async function scanBlobs(
     if (r.matches.length > 0) {
       tally.results.push({ oid: item.oid, findings: buildFindings(fragment, r.matches, r.lines, meta, { redact: opts.redact }) });
     }
+    if (r.decodeLimited) tally.diagnostics.push({ kind: 'cap-hit', level: 'warning', message: describeDecodeLimit(`blob ${item.oid}${path ? ` (${path})` : ''}`) });
     for (const cap of r.caps) {
       tally.diagnostics.push({ kind: 'cap-hit', level: 'warning', message: describeCap(cap, `blob ${item.oid}${path ? ` (${path})` : ''}`) });
     }

@@ -296,3 +296,16 @@ describe('keywarden scan: the encoding is reported', () => {
     }
   });
 });
+
+describe('decoding limits in a scan report', () => {
+  it('says in a warning when a file holds more encoded text than the budget decodes', () => {
+    const dir = tempDir();
+    // 1,200 distinct base64 runs of readable text: more than the 1,000 runs decoded per file
+    const lines = Array.from({ length: 1200 }, (_, i) => `v${i}: ${Buffer.from(`line ${i} of an ordinary config value here`).toString('base64')}`);
+    writeTree(dir, { '.keywarden.toml': DEMO_CONFIG, 'values.yaml': `${lines.join('\n')}\n` });
+    const r = runCli(['scan', dir, '-f', 'json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { diagnostics: Array<{ kind: string; message: string; path?: string }> };
+    expect(report.diagnostics).toContainEqual(expect.objectContaining({ kind: 'cap-hit', path: 'values.yaml', message: expect.stringMatching(/^decoding limit hit in values.yaml/) }));
+  });
+});
