@@ -1,11 +1,13 @@
 // The orchestrator: options -> sources -> engine -> findings -> ScanResult. Returns data; the CLI
 // decides what to print and which exit code that means.
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { relative, resolve, sep } from 'node:path';
 import { findConfig, readConfigFile, type KeywardenConfig } from './config/config-file.js';
-import { describeCap, describeDecodeLimit } from './engine/caps.js';
-import { buildFindings, type RuleMeta } from './findings/build.js';
+import type { RuleMeta } from './findings/build.js';
 import { buildRuleSet, type RuleSet } from './rules.js';
+import { FragmentPool, poolAvailable } from './workers/fragment-pool.js';
+import { scanFragment } from './workers/fragment-scan.js';
 import { DEFAULT_MAX_FILE_SIZE, filesystemSource, type WalkTarget } from './sources/filesystem.js';
 import type { SourceItem } from './sources/types.js';
 import type { Diagnostic, Finding, ScanResult, ScanStats } from './types.js';
@@ -25,7 +27,12 @@ export interface ScanOptions {
   onProgress?: (stats: Readonly<ScanStats>) => void;
   /** Aborting stops the scan at the next file; the scan then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Worker threads for the engine once the scan is big enough to pay for them; default one per core, 1 scans in-process. */
+  threads?: number;
 }
+
+/** Bytes scanned in-process before worker threads start: below this, starting them costs more. */
+const IN_PROCESS_BYTES = 4 * 1024 * 1024;
 
 export interface ResolvedScan {
   root: string;
@@ -60,36 +67,55 @@ export function emptyStats(rulesLoaded: number): ScanStats {
 export async function scanSource(
   source: AsyncIterable<SourceItem>,
   ruleSet: RuleSet,
-  opts: { redact: boolean; onProgress?: (s: Readonly<ScanStats>) => void },
+  opts: {
+    redact: boolean;
+    onProgress?: (s: Readonly<ScanStats>) => void;
+    /** Hand fragments to worker threads (each with its own rule set built from `config`) once the scan passes a few MiB. */
+    parallel?: { threads: number; config: KeywardenConfig; signal?: AbortSignal };
+  },
 ): Promise<ScanResult> {
   const started = performance.now();
   const findings: Finding[] = [];
   const diagnostics: Diagnostic[] = [];
   const stats = emptyStats(ruleSet.engine.rules.length);
-  for await (const item of source) {
-    if (item.kind === 'fragment') {
-      const { fragment } = item;
-      if (ruleSet.engine.isPathAllowlisted(fragment.path)) {
-        stats.skipped.allowlisted = (stats.skipped.allowlisted ?? 0) + 1;
-        continue;
+  const parallel = opts.parallel && opts.parallel.threads > 1 && poolAvailable() ? opts.parallel : undefined;
+  let pool: FragmentPool | undefined;
+  try {
+    for await (const item of source) {
+      if (item.kind === 'fragment') {
+        const { fragment } = item;
+        if (ruleSet.engine.isPathAllowlisted(fragment.path)) {
+          stats.skipped.allowlisted = (stats.skipped.allowlisted ?? 0) + 1;
+          continue;
+        }
+        stats.filesScanned++;
+        stats.bytesScanned += fragment.bytes.length;
+        if (!pool && parallel && stats.bytesScanned > IN_PROCESS_BYTES) {
+          pool = new FragmentPool(parallel.threads, { config: parallel.config, redact: opts.redact }, parallel.signal);
+        }
+        if (pool) await pool.add(fragment);
+        else {
+          const out = scanFragment(fragment, ruleSet, opts.redact);
+          findings.push(...out.findings);
+          diagnostics.push(...out.diagnostics);
+        }
+      } else if (item.kind === 'skipped') {
+        stats.skipped[item.reason] = (stats.skipped[item.reason] ?? 0) + 1;
+        if (item.diagnostic) diagnostics.push(item.diagnostic);
+      } else {
+        diagnostics.push(item.diagnostic);
       }
-      stats.filesScanned++;
-      stats.bytesScanned += fragment.bytes.length;
-      const r = ruleSet.engine.scan(fragment);
-      if (r.matches.length > 0) {
-        findings.push(...buildFindings(fragment, r.matches, r.lines, ruleSet.meta, { redact: opts.redact }));
-      }
-      if (r.decodeLimited) diagnostics.push({ kind: 'cap-hit', path: fragment.path, level: 'warning', message: describeDecodeLimit(fragment.path) });
-      for (const cap of r.caps) {
-        diagnostics.push({ kind: 'cap-hit', path: fragment.path, level: 'warning', message: describeCap(cap, fragment.path) });
-      }
-    } else if (item.kind === 'skipped') {
-      stats.skipped[item.reason] = (stats.skipped[item.reason] ?? 0) + 1;
-      if (item.diagnostic) diagnostics.push(item.diagnostic);
-    } else {
-      diagnostics.push(item.diagnostic);
+      opts.onProgress?.(stats);
     }
-    opts.onProgress?.(stats);
+    if (pool) {
+      // fragments the workers scanned come after the in-process ones, in source order
+      for (const out of await pool.finish()) {
+        findings.push(...out.findings);
+        diagnostics.push(...out.diagnostics);
+      }
+    }
+  } finally {
+    await pool?.terminate();
   }
   stats.findings = findings.length;
   stats.durationMs = Math.round(performance.now() - started);
@@ -106,6 +132,11 @@ export async function scanPaths(opts: ScanOptions = {}): Promise<ScanResult & { 
     excludePath: (rel) => ruleSet.engine.isPathAllowlisted(rel),
     signal: opts.signal,
   });
-  const result = await scanSource(source, ruleSet, { redact: opts.redact ?? true, onProgress: opts.onProgress });
+  const threads = opts.threads ?? availableParallelism();
+  const result = await scanSource(source, ruleSet, {
+    redact: opts.redact ?? true,
+    onProgress: opts.onProgress,
+    parallel: { threads, config, signal: opts.signal },
+  });
   return { ...result, root, rules: [...ruleSet.meta.values()] };
 }

@@ -128,6 +128,25 @@ describe('keywarden scan', () => {
     expect(runCli(['scan', dir, '-f', 'sarif', '-o', out]).stdout).not.toContain('::error');
   });
 
+  it('a tree big enough for worker threads gives the same report as one thread', () => {
+    const d = tempDir();
+    const filler = `${'const value = compute(input, options); // ordinary code\n'.repeat(2000)}`;
+    const files: Record<string, string> = { '.keywarden.toml': CONFIG };
+    const next = demoTokens('threads');
+    for (let i = 0; i < 80; i++) files[`src/m${i % 7}/f${i}.js`] = `${filler}${i % 2 === 0 ? `const key = "${next()}";\n` : ''}${filler}`;
+    writeTree(d, files);
+    const one = runCli(['scan', d, '-f', 'json', '--threads', '1']);
+    const two = runCli(['scan', d, '-f', 'json', '--threads', '2']);
+    expect(one.code).toBe(1);
+    expect(two.code).toBe(1);
+    const a = JSON.parse(one.stdout);
+    const b = JSON.parse(two.stdout);
+    expect(a.stats.bytesScanned).toBeGreaterThan(8 * 1024 * 1024);
+    expect(b.findings).toHaveLength(40);
+    expect(b.findings).toEqual(a.findings);
+    expect(b.diagnostics).toEqual(a.diagnostics);
+  });
+
   it('exits 0 on a clean tree', () => {
     const d = tempDir();
     writeTree(d, { '.keywarden.toml': CONFIG, 'ok.txt': 'nothing here\n' });

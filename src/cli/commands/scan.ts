@@ -52,7 +52,7 @@ export function scanCommand(io: CliIO, setExit: (code: number) => void): Command
     .option('--range <A..B>', 'scan only blobs introduced by commits in this range ("auto": from the CI environment; "all": full history)')
     .option('--since-commit <sha>', 'same as --range <sha>..HEAD')
     .option('--staged', 'scan what is staged for the next commit (the pre-commit hook)')
-    .option('--threads <n>', 'worker threads for history scans (default: one per core)')
+    .option('--threads <n>', 'worker threads running the engine (default: one per core; 1 scans in one thread)')
     .option('--all-occurrences', 'history: list every commit and path that contains each secret')
     .addOption(new Option('-f, --format <format>', 'report format').choices(Object.keys(REPORTERS)).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
@@ -108,6 +108,7 @@ async function runScan(paths: string[], flags: ScanFlags, io: CliIO): Promise<nu
           redact: flags.redact,
           configFile: flags.config,
           maxFileSize,
+          threads: flags.threads !== undefined ? parseThreads(flags.threads) : undefined,
           signal: interrupt.signal,
         });
   } catch (err) {
