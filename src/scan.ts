@@ -7,7 +7,7 @@ import { findConfig, readConfigFile, type KeywardenConfig } from './config/confi
 import type { RuleMeta } from './findings/build.js';
 import { buildRuleSet, type RuleSet } from './rules.js';
 import { FragmentPool, poolAvailable } from './workers/fragment-pool.js';
-import { scanFragment } from './workers/fragment-scan.js';
+import { scanFragment } from './findings/scan-fragment.js';
 import { DEFAULT_MAX_FILE_SIZE, filesystemSource, type WalkTarget } from './sources/filesystem.js';
 import type { SourceItem } from './sources/types.js';
 import type { Diagnostic, Finding, ScanResult, ScanStats } from './types.js';
@@ -95,7 +95,7 @@ export async function scanSource(
         }
         if (pool) await pool.add(fragment);
         else {
-          const out = scanFragment(fragment, ruleSet, opts.redact);
+          const out = scanFragment(fragment, ruleSet.engine, ruleSet.meta, { redact: opts.redact });
           findings.push(...out.findings);
           diagnostics.push(...out.diagnostics);
         }

@@ -3,7 +3,7 @@
 // byte (measured: 40 ms against 5 ms over 30 MB for `\bghp_...`). So a rule written `\bghp_...`
 // runs as `ghp_...` and the engine checks the word boundary itself, which is exact: \b holds at p
 // when the bytes on either side differ in being ASCII word characters.
-import { literalPrefix } from './windows.js';
+import { literalPrefix } from './regex-syntax.js';
 
 const LEADING_BOUNDARY = /^((?:\(\?[imsU]+\))?)\\b/;
 

@@ -2,7 +2,8 @@ import { KeywardenError, type ProblemDetail } from '../errors.js';
 import type { AllowlistSpec, Confidence, RegexTarget, RuleSpec, ValidatorName } from '../types.js';
 import { VALIDATORS } from './checksums/index.js';
 import { stripLeadingBoundary } from './boundary.js';
-import { compileRegex, groupCount, unsupportedSyntax, type Regex } from './regex.js';
+import { compileRegex, type Regex } from './regex.js';
+import { groupCount, unsupportedSyntax } from './regex-syntax.js';
 
 export interface CompiledAllowlist {
   regexes: Regex[];

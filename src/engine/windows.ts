@@ -4,62 +4,12 @@
 // so it runs only on the lines around its keywords' occurrences, unless they are so dense that one
 // pass is cheaper.
 
+import { escapeLiteral, literalPrefix, spansLines } from './regex-syntax.js';
+
 /** Lines of context kept around a keyword occurrence on each side. */
 const CONTEXT_LINES = 3;
 /** Bytes of context at most on each side, for very long (minified) lines. */
 const CONTEXT_BYTES = 1024;
-
-/** The case-sensitive literal a pattern must start with ("" when none or case-insensitive). */
-export function literalPrefix(pattern: string): string {
-  let i = 0;
-  let out = '';
-  // skip leading word boundaries and group openers
-  for (;;) {
-    if (pattern.startsWith('\\b', i)) i += 2;
-    else if (pattern.startsWith('(?:', i)) i += 3;
-    else if (pattern[i] === '(' && pattern[i + 1] !== '?') i += 1;
-    else break;
-  }
-  while (i < pattern.length) {
-    const c = pattern[i]!;
-    if (/[A-Za-z0-9_\-/:@=&]/.test(c)) {
-      out += c;
-      i++;
-    } else if (c === '\\' && /[.\-/_]/.test(pattern[i + 1] ?? '')) {
-      out += pattern[i + 1];
-      i += 2;
-    } else break;
-  }
-  // a quantifier or alternation right after makes the last char (or all) optional
-  const next = pattern[i];
-  if (next === '?' || next === '*' || next === '{') out = out.slice(0, -1);
-  if (next === '|' || /\|/.test(pattern.slice(0, i))) return '';
-  return out;
-}
-
-/** A pattern that can span many lines (an explicit \n, (?s), [\s\S]) must see the whole fragment. */
-export function spansLines(pattern: string): boolean {
-  if (/\(\?[a-z]*s[a-z]*[:)]/.test(pattern) || /\[\\([sSwWdD])\\(?!\1)[sSwWdD]\]/.test(pattern)) return true;
-  let inClass = false;
-  let negated = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
-      if (pattern[i + 1] === 'n' && !(inClass && negated)) return true;
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      negated = pattern[i + 1] === '^';
-    }
-  }
-  return false;
-}
 
 export function needsWindows(pattern: string): boolean {
   return literalPrefix(pattern).length < 3 && !spansLines(pattern);
@@ -70,9 +20,6 @@ export type KeywordRegexCache = Map<string, { re: RegExp; prefixes: Map<string, 
 
 const REGEX_CACHE_LIMIT = 256;
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
 
 /**
  * Where a fragment's keywords occur, all found in one pass: a V8 alternation over the fragment
@@ -106,7 +53,7 @@ export class KeywordPositions {
       const byLength = [...sorted].sort((a, b) => b.length - a.length);
       const prefixes = new Map<string, string[]>();
       for (const k of sorted) prefixes.set(k, sorted.filter((o) => o !== k && k.startsWith(o)));
-      c = { re: new RegExp(byLength.map(escapeRegExp).join('|'), 'g'), prefixes };
+      c = { re: new RegExp(byLength.map(escapeLiteral).join('|'), 'g'), prefixes };
       if (this.cache.size >= REGEX_CACHE_LIMIT) this.cache.clear();
       this.cache.set(key, c);
     }

@@ -1,8 +1,8 @@
 // Scans a stream of git blobs with the engine. Runs in a worker thread or in-process; pure apart
 // from the stream it is handed.
-import { describeCap, describeDecodeLimit } from '../engine/caps.js';
 import type { Engine } from '../engine/detect.js';
-import { buildFindings, type RuleMeta } from '../findings/build.js';
+import type { RuleMeta } from '../findings/build.js';
+import { scanFragment } from '../findings/scan-fragment.js';
 import type { CatFileItem } from '../sources/git/cat-file.js';
 import { decodeText } from '../sources/text-decoding.js';
 import type { Diagnostic, DiagnosticKind, Finding } from '../types.js';
@@ -70,14 +70,13 @@ export async function scanBlobs(
     tally.bytes += item.bytes.length;
     // UTF-16 blobs are scanned decoded, as files are (see sources/text-decoding.ts)
     const fragment = { bytes: decoded.bytes, path: path ?? '' };
-    const r = engine.scan(fragment, { deferPathChecks: path === undefined });
-    if (r.matches.length > 0) {
-      tally.results.push({ oid: item.oid, findings: buildFindings(fragment, r.matches, r.lines, meta, { redact: opts.redact }) });
-    }
-    if (r.decodeLimited) tally.diagnostics.push({ kind: 'cap-hit', level: 'warning', message: describeDecodeLimit(`blob ${item.oid}${path ? ` (${path})` : ''}`) });
-    for (const cap of r.caps) {
-      tally.diagnostics.push({ kind: 'cap-hit', level: 'warning', message: describeCap(cap, `blob ${item.oid}${path ? ` (${path})` : ''}`) });
-    }
+    const out = scanFragment(fragment, engine, meta, {
+      redact: opts.redact,
+      deferPathChecks: path === undefined,
+      where: `blob ${item.oid}${path ? ` (${path})` : ''}`,
+    });
+    if (out.findings.length > 0) tally.results.push({ oid: item.oid, findings: out.findings });
+    tally.diagnostics.push(...out.diagnostics);
     if ((tally.blobs & 255) === 0) opts.onTally?.(tally);
   }
   opts.onTally?.(tally);

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Fragment } from '../types.js';
-import type { FragmentOutcome } from './fragment-scan.js';
+import type { FragmentOutcome } from '../findings/scan-fragment.js';
 import type { FragmentBatch, FragmentWorkerInput, FragmentWorkerMessage } from './fragment-worker.js';
 
 const BATCH_BYTES = 512 * 1024;
@@ -61,18 +61,14 @@ export class FragmentPool {
     if (this.size >= BATCH_BYTES || this.paths.length >= BATCH_FRAGMENTS) await this.flush();
   }
 
-  /** Every queued fragment's outcome, in the order the fragments were added; stops the workers. */
+  /** Every queued fragment's outcome, in the order the fragments were added (then `terminate`). */
   async finish(): Promise<FragmentOutcome[]> {
-    try {
-      await this.flush();
-      while (this.workers.some((w) => w.inFlight > 0)) await this.next();
-      this.check();
-      const out: FragmentOutcome[] = [];
-      for (let s = 0; s < this.seq; s++) out.push(...this.outcomes.get(s)!);
-      return out;
-    } finally {
-      await this.terminate();
-    }
+    await this.flush();
+    while (this.workers.some((w) => w.inFlight > 0)) await this.next();
+    this.check();
+    const out: FragmentOutcome[] = [];
+    for (let s = 0; s < this.seq; s++) out.push(...this.outcomes.get(s)!);
+    return out;
   }
 
   async terminate(): Promise<void> {

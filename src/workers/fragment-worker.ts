@@ -2,7 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { KeywardenConfig } from '../config/config-file.js';
 import { buildRuleSet } from '../rules.js';
-import { scanFragment, type FragmentOutcome } from './fragment-scan.js';
+import { scanFragment, type FragmentOutcome } from '../findings/scan-fragment.js';
 
 export interface FragmentWorkerInput {
   config: KeywardenConfig;
@@ -36,7 +36,7 @@ function run(): void {
     try {
       const all = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
       const outcomes = batch.paths.map((path, i) =>
-        scanFragment({ path, bytes: all.subarray(batch.offsets[i]!, batch.offsets[i + 1]!) }, ruleSet, input.redact),
+        scanFragment({ path, bytes: all.subarray(batch.offsets[i]!, batch.offsets[i + 1]!) }, ruleSet.engine, ruleSet.meta, { redact: input.redact }),
       );
       port.postMessage({ type: 'result', seq: batch.seq, outcomes } satisfies FragmentWorkerMessage);
     } catch (err) {

@@ -161,7 +161,7 @@ describe('rule compilation errors', () => {
 });
 
 describe('groupCount', async () => {
-  const { groupCount } = await import('../../src/engine/regex.js');
+  const { groupCount } = await import('../../src/engine/regex-syntax.js');
   it('counts capturing groups only', () => {
     expect(groupCount('a(b)(?:c)(?i)(?P<n>d)[(]\\(x\\)')).toBe(2);
     expect(groupCount('(?<name>x)(y)')).toBe(2);

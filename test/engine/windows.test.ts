@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KeywordPositions, keywordWindows, literalPrefix, needsWindows, spansLines } from '../../src/engine/windows.js';
+import { KeywordPositions, keywordWindows, needsWindows } from '../../src/engine/windows.js';
+import { literalPrefix, spansLines } from '../../src/engine/regex-syntax.js';
 
 describe('literalPrefix', () => {
   it('finds case-sensitive literal prefixes RE2 can skip to', () => {
@@ -18,6 +19,8 @@ describe('spansLines', () => {
     expect(spansLines(String.raw`(?s)BEGIN.{1,900}END`)).toBe(true);
     expect(spansLines(String.raw`BEGIN[\s\S]{1,900}END`)).toBe(true);
     expect(spansLines(String.raw`server=[^;'"\r\n]{1,256};pwd=(\w+)`)).toBe(false);
+    // a ']' first in a class is a member: the class below still excludes line breaks
+    expect(spansLines(String.raw`key=[^]\r\n]{1,64}`)).toBe(false);
     expect(needsWindows(String.raw`(?i)datadog[\w.-]{0,20}key\s*=\s*([a-f0-9]{32})`)).toBe(true);
     expect(needsWindows(String.raw`\b(ghp_[0-9A-Za-z]{36})\b`)).toBe(false);
   });
