@@ -1,9 +1,10 @@
 // Shared pieces of the robustness tests: a demo rule set, a JSON report reader, a CLI run as an
 // unprivileged user (so permission tests mean something when the suite runs as root).
 import { spawnSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DEMO_CONFIG, demoTokens } from '../support/demo-rules.js';
-import { BIN, runCli, type RunResult } from '../support/cli.js';
+import { BIN, REPO, runCli, type RunResult } from '../support/cli.js';
 
 /** The demo token rule plus a keyword-led rule without a literal prefix (it runs on keyword windows). */
 export const CONFIG = `${DEMO_CONFIG}
@@ -51,14 +52,29 @@ const NOBODY = 65534;
 /** Runs the built CLI as an unprivileged user (only meaningful when the tests run as root). */
 export function runCliAsNobody(args: string[], cwd: string): RunResult {
   chmodSync(cwd, 0o755);
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd,
-    uid: NOBODY,
-    gid: NOBODY,
-    env: { PATH: process.env.PATH, HOME: cwd, NO_COLOR: '1' },
-    encoding: 'utf8',
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  // nobody must reach keywarden itself: a checkout under a private directory (mktemp -d makes them
+  // 0700) gets search permission for others on it and its ancestors for the run, restored after
+  const restore: Array<[string, number]> = [];
+  for (let dir = REPO; ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      restore.push([dir, mode]);
+    }
+    if (dirname(dir) === dir) break;
+  }
+  try {
+    const r = spawnSync(process.execPath, [BIN, ...args], {
+      cwd,
+      uid: NOBODY,
+      gid: NOBODY,
+      env: { PATH: process.env.PATH, HOME: cwd, NO_COLOR: '1' },
+      encoding: 'utf8',
+    });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    for (const [dir, mode] of restore) chmodSync(dir, mode);
+  }
 }
 
 export { runCli };
