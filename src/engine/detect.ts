@@ -7,8 +7,8 @@ import { boundaryAt, nextBoundary } from './boundary.js';
 import { DEFAULT_DECODE_LIMITS, DecodeBudget, findEncodedSpans, type DecodeLimits, type Encoding } from './decode.js';
 import { shannonEntropy } from './entropy.js';
 import { LineIndex } from './location.js';
-import { KeywordSet } from './regex.js';
-import { KeywordPositions, keywordWindows, needsWindows, type KeywordRegexCache } from './windows.js';
+import { Prefilter } from './prefilter.js';
+import { keywordWindows, needsWindows, type KeywordLocator } from './windows.js';
 
 export interface EngineOptions {
   /** Allowlists that apply to every rule (config, defaults). */
@@ -58,7 +58,7 @@ function stopwordHit(allowlist: CompiledAllowlist, secretLower: string): boolean
 
 export class Engine {
   readonly rules: readonly CompiledRule[];
-  private readonly keywordSet: KeywordSet;
+  private readonly prefilter: Prefilter;
   /** keyword index -> indices of rules that carry it */
   private readonly rulesByKeyword: number[][];
   private readonly allowlists: CompiledAllowlist[];
@@ -68,9 +68,6 @@ export class Engine {
   private readonly byId: Map<string, CompiledRule>;
   /** Per rule: run on keyword windows rather than the whole fragment. */
   private readonly windowed: boolean[];
-  /** Keywords of windowed rules: the ones whose positions a fragment may need. */
-  private readonly windowKeywords: Set<string>;
-  private readonly keywordRegexes: KeywordRegexCache = new Map();
   private readonly decodeLimits: DecodeLimits;
 
   constructor(rules: readonly CompiledRule[], options: EngineOptions = {}) {
@@ -81,7 +78,6 @@ export class Engine {
     this.maxRuleMillis = options.maxRuleMillis ?? DEFAULT_CAP_LIMITS.maxRuleMillis;
     this.byId = new Map(rules.map((r) => [r.id, r]));
     this.windowed = rules.map((r) => needsWindows(r.spec.regex));
-    this.windowKeywords = new Set(rules.flatMap((r, i) => (this.windowed[i] ? r.keywords : [])));
     this.decodeLimits = options.decode === false ? { ...DEFAULT_DECODE_LIMITS, maxDepth: 0 } : { ...DEFAULT_DECODE_LIMITS, ...options.decode };
     const keywordIndex = new Map<string, number>();
     const rulesByKeyword: number[][] = [];
@@ -96,7 +92,9 @@ export class Engine {
         rulesByKeyword[k]!.push(ruleIdx);
       }
     });
-    this.keywordSet = new KeywordSet([...keywordIndex.keys()]);
+    // keywords of windowed rules are the ones whose positions a fragment may need
+    const positional = new Set(rules.flatMap((r, i) => (this.windowed[i] ? r.keywords : [])));
+    this.prefilter = new Prefilter([...keywordIndex.keys()], positional);
     this.rulesByKeyword = rulesByKeyword;
   }
 
@@ -122,18 +120,23 @@ export class Engine {
     return this.candidates(bytes).rules;
   }
 
-  private candidates(bytes: Buffer): { rules: number[]; present: Set<string> } {
-    const hits = this.keywordSet.match(bytes);
-    if (hits.length === 0) return { rules: [], present: new Set() };
-    const seen = new Uint8Array(this.rules.length);
+  /** Whether the keyword prefilter runs natively (one pass) or on RE2.Set (see prefilter.ts). */
+  get nativePrefilter(): boolean {
+    return this.prefilter.native;
+  }
+
+  private candidates(bytes: Buffer): { rules: number[]; present: Set<string>; positions: KeywordLocator } {
+    const hits = this.prefilter.scan(bytes);
     const present = new Set<string>();
-    for (const k of hits) {
-      present.add(this.keywordSet.keywords[k]!);
+    if (hits.present.length === 0) return { rules: [], present, positions: hits.positions };
+    const seen = new Uint8Array(this.rules.length);
+    for (const k of hits.present) {
+      present.add(this.prefilter.keywords[k]!);
       for (const r of this.rulesByKeyword[k]!) seen[r] = 1;
     }
     const rules: number[] = [];
     for (let i = 0; i < seen.length; i++) if (seen[i]) rules.push(i);
-    return { rules, present };
+    return { rules, present, positions: hits.positions };
   }
 
   /**
@@ -217,8 +220,7 @@ export class Engine {
     const matches: Match[] = [];
     const capped: string[] = [];
     const caps: CapHit[] = [];
-    const { rules: candidates, present } = this.candidates(bytes);
-    const positions = new KeywordPositions(bytes, [...present].filter((k) => this.windowKeywords.has(k)), this.keywordRegexes);
+    const { rules: candidates, present, positions } = this.candidates(bytes);
     for (const ri of candidates) {
       const rule = this.rules[ri]!;
       if (!deferPaths && !this.ruleAcceptsPath(rule, path)) continue;

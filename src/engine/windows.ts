@@ -15,6 +15,16 @@ export function needsWindows(pattern: string): boolean {
   return literalPrefix(pattern).length < 3 && !spansLines(pattern);
 }
 
+/** Where a fragment's keywords occur: byte offsets, or undefined when too dense to list. */
+export interface KeywordLocator {
+  of(kw: string): number[] | undefined;
+}
+
+/** Beyond this many occurrences of one keyword, windows stop paying off: one pass is cheaper. */
+export function densityLimit(length: number): number {
+  return 16 + (length >> 9);
+}
+
 /** Compiled keyword alternations, by keyword set: fragments tend to share a handful of sets. */
 export type KeywordRegexCache = Map<string, { re: RegExp; prefixes: Map<string, string[]> }>;
 
@@ -27,7 +37,7 @@ const REGEX_CACHE_LIMIT = 256;
  * keyword cost ~0.5 ns/byte each, and a large file with secrets of many providers in it has
  * twenty-odd keywords present.
  */
-export class KeywordPositions {
+export class KeywordPositions implements KeywordLocator {
   private found: Map<string, number[] | undefined> | undefined;
 
   /** `keywords`: lowercase, the only ones `of` will be asked about. */
@@ -63,7 +73,7 @@ export class KeywordPositions {
   private locateAll(): Map<string, number[] | undefined> {
     const out = new Map<string, number[] | undefined>(this.keywords.map((k) => [k, []]));
     if (this.keywords.length === 0) return out;
-    const limit = 16 + (this.bytes.length >> 9);
+    const limit = densityLimit(this.bytes.length);
     const lower = this.bytes.toString('latin1').toLowerCase();
     const { re, prefixes } = this.compiled();
     let dense = 0;
@@ -92,7 +102,7 @@ export class KeywordPositions {
  * Byte ranges [start, end) around the occurrences of `keywords`, merged. Returns undefined when
  * occurrences are too many for windows to pay off.
  */
-export function keywordWindows(bytes: Buffer, positions: KeywordPositions, keywords: readonly string[]): Array<[number, number]> | undefined {
+export function keywordWindows(bytes: Buffer, positions: KeywordLocator, keywords: readonly string[]): Array<[number, number]> | undefined {
   const all: number[] = [];
   for (const kw of keywords) {
     const p = positions.of(kw);

@@ -1,0 +1,90 @@
+// The keyword prefilter: which of the rule set's keywords a fragment holds (so only their rules
+// run) and where (so rules without a literal to skip to run only around them). The native
+// matcher (native/prefilter.cc, built by `npm ci`) answers both in one pass; without it, an
+// RE2.Set answers "which" and a V8 alternation "where", two passes over every byte.
+import { createRequire } from 'node:module';
+import { KeywordSet } from './regex.js';
+import { densityLimit, KeywordPositions, type KeywordLocator, type KeywordRegexCache } from './windows.js';
+
+interface NativeMatcher {
+  readonly __brand: 'matcher';
+}
+interface NativePrefilter {
+  compile(keywords: string[], positional: boolean[]): NativeMatcher;
+  scan(matcher: NativeMatcher, bytes: Uint8Array, present: Uint8Array, limit: number): Int32Array;
+}
+
+let loaded: NativePrefilter | null | undefined;
+
+/**
+ * The compiled native matcher, or undefined when it was not built (or KEYWARDEN_NATIVE=0 asks for
+ * the portable path, which the tests compare it against).
+ */
+export function nativePrefilter(): NativePrefilter | undefined {
+  if (loaded === undefined) {
+    loaded = null;
+    if (process.env.KEYWARDEN_NATIVE !== '0') {
+      try {
+        // dist/engine/prefilter.js and src/engine/prefilter.ts are both two levels below the root
+        loaded = createRequire(import.meta.url)('../../build/Release/keywarden_prefilter.node') as NativePrefilter;
+      } catch {
+        loaded = null;
+      }
+    }
+  }
+  return loaded ?? undefined;
+}
+
+export interface KeywordHits {
+  /** Indices (into the prefilter's keywords) of the keywords present, ascending. */
+  present: number[];
+  /** Where the positional keywords occur. */
+  positions: KeywordLocator;
+}
+
+export class Prefilter {
+  readonly keywords: readonly string[];
+  readonly native: boolean;
+  private readonly positional: ReadonlySet<string>;
+  private readonly matcher: NativeMatcher | undefined;
+  private readonly set: KeywordSet | undefined;
+  private readonly regexCache: KeywordRegexCache = new Map();
+  private readonly presentBytes: Uint8Array;
+
+  /**
+   * `keywords`: lowercase and distinct; `positional`: those whose positions `scan` must give;
+   * `portable`: use RE2.Set even when the native matcher is built.
+   */
+  constructor(keywords: readonly string[], positional: ReadonlySet<string>, opts: { portable?: boolean } = {}) {
+    this.keywords = keywords;
+    this.positional = positional;
+    this.presentBytes = new Uint8Array(keywords.length);
+    const lib = opts.portable ? undefined : nativePrefilter();
+    this.native = lib !== undefined && keywords.length > 0;
+    if (lib && this.native) this.matcher = lib.compile([...keywords], keywords.map((k) => positional.has(k)));
+    else this.set = new KeywordSet(keywords);
+  }
+
+  scan(bytes: Buffer): KeywordHits {
+    if (this.matcher) return this.scanNative(bytes);
+    const present = this.set!.match(bytes).sort((a, b) => a - b);
+    const wanted = present.map((k) => this.keywords[k]!).filter((k) => this.positional.has(k));
+    return { present, positions: new KeywordPositions(bytes, wanted, this.regexCache) };
+  }
+
+  private scanNative(bytes: Buffer): KeywordHits {
+    const flags = this.presentBytes;
+    const hits = nativePrefilter()!.scan(this.matcher!, bytes, flags, densityLimit(bytes.length));
+    const present: number[] = [];
+    const found = new Map<string, number[] | undefined>();
+    for (let k = 0; k < flags.length; k++) {
+      if (flags[k] === 0) continue;
+      present.push(k);
+      // 2: occurs too often for its positions to be listed
+      if (flags[k] === 2) found.set(this.keywords[k]!, undefined);
+      else if (this.positional.has(this.keywords[k]!)) found.set(this.keywords[k]!, []);
+    }
+    for (let i = 0; i < hits.length; i += 2) found.get(this.keywords[hits[i]!]!)?.push(hits[i + 1]!);
+    return { present, positions: { of: (kw) => (found.has(kw) ? found.get(kw) : []) } };
+  }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Prefilter } from '../../src/engine/prefilter.js';
+
+// Keywords of every shape the rules use: two-byte, three-byte, prefixes of one another,
+// punctuation that the native matcher's case fold merges with other bytes ('_' with DEL, '@'
+// with '`'), digits.
+const KEYWORDS = ['$2', 'pwd', 'aws', 'pass', 'password', '_password', 'token', 'ghp_', 'xoxb-', 'sk_live_', 'a@b', 'eyj', 'datadog', '8q~'];
+const POSITIONAL = new Set(['pass', 'password', '_password', 'token', 'datadog', '$2', 'a@b']);
+
+function both(bytes: Buffer): Array<{ present: string[]; positions: Record<string, number[] | undefined> }> {
+  return [new Prefilter(KEYWORDS, POSITIONAL), new Prefilter(KEYWORDS, POSITIONAL, { portable: true })].map((p) => {
+    const hits = p.scan(bytes);
+    const present = hits.present.map((k) => KEYWORDS[k]!);
+    const positions: Record<string, number[] | undefined> = {};
+    for (const k of present) if (POSITIONAL.has(k)) positions[k] = hits.positions.of(k);
+    return { present, positions };
+  });
+}
+
+describe('keyword prefilter', () => {
+  it('is the native matcher after npm ci (KEYWARDEN_NATIVE=0 selects the portable one)', () => {
+    expect(new Prefilter(KEYWORDS, POSITIONAL).native).toBe(process.env.KEYWARDEN_NATIVE !== '0');
+  });
+
+  it('finds keywords case-insensitively, overlapping, at both ends of the buffer', () => {
+    const text = Buffer.from('$2 PASSWORD=x DB_Password: y\nTOKEN token_pass=1 DataDog\x7fpassword a`b A@B pw$2');
+    const [native, portable] = both(text);
+    expect(native).toEqual(portable);
+    expect(native!.present).toEqual(['$2', 'pass', 'password', '_password', 'token', 'a@b', 'datadog']);
+    expect(native!.positions.password).toEqual([3, 17, 56]);
+    expect(native!.positions.pass).toEqual([3, 17, 41, 56]);
+    expect(native!.positions['$2']).toEqual([0, 75]);
+    expect(native!.positions['a@b']).toEqual([69]);
+  });
+
+  it('stops listing a keyword that is too dense for windows to pay off', () => {
+    const dense = Buffer.from('token '.repeat(400));
+    const [native, portable] = both(dense);
+    expect(native!.positions.token).toBeUndefined();
+    expect(portable!.positions.token).toBeUndefined();
+    expect(native!.present).toEqual(['token']);
+  });
+
+  it('agrees with the portable prefilter on arbitrary bytes', () => {
+    const pieces = fc.oneof(
+      fc.constantFrom(...KEYWORDS, ...KEYWORDS.map((k) => k.toUpperCase()), '\n', ' ', '\x00', '\xff', '\x7f', '`'),
+      fc.string({ maxLength: 6 }),
+    );
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 40 }), (parts) => {
+        const [native, portable] = both(Buffer.from(parts.join(''), 'latin1'));
+        expect(native).toEqual(portable);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
