@@ -46,11 +46,15 @@ struct Matcher {
   std::vector<uint32_t> shortIds;  // two-byte keywords, for the last bytes of a buffer
 };
 
-uint8_t kLower[256];
-
-void InitLower() {
-  for (int i = 0; i < 256; i++) kLower[i] = (i >= 'A' && i <= 'Z') ? static_cast<uint8_t>(i + 32) : static_cast<uint8_t>(i);
-}
+// ASCII lowercase, computed at compile time: worker threads load the module concurrently.
+struct LowerTable {
+  uint8_t t[256];
+  constexpr LowerTable() : t() {
+    for (int i = 0; i < 256; i++) t[i] = static_cast<uint8_t>((i >= 'A' && i <= 'Z') ? i + 32 : i);
+  }
+};
+constexpr LowerTable kLowerTable;
+constexpr const uint8_t* kLower = kLowerTable.t;
 
 inline uint32_t Hash(uint32_t key) { return (key * 0x9E3779B1u) >> 16; }
 
@@ -102,7 +106,10 @@ napi_value Compile(napi_env env, napi_callback_info info) {
   std::vector<std::vector<uint32_t>> four(65536), three(65536);
   for (uint32_t i = 0; i < count; i++) {
     napi_value el;
-    napi_get_element(env, argv[0], i, &el);
+    if (napi_get_element(env, argv[0], i, &el) != napi_ok) {
+      delete m;
+      return nullptr;
+    }
     size_t len = 0;
     if (napi_get_value_string_utf8(env, el, nullptr, 0, &len) != napi_ok || len < 2) {
       delete m;
@@ -115,8 +122,10 @@ napi_value Compile(napi_env env, napi_callback_info info) {
     for (size_t j = 0; j < len; j++) kw.bytes[j] = kLower[static_cast<uint8_t>(buf[j])];
     napi_value flag;
     bool positional = false;
-    napi_get_element(env, argv[1], i, &flag);
-    napi_get_value_bool(env, flag, &positional);
+    if (napi_get_element(env, argv[1], i, &flag) != napi_ok || napi_get_value_bool(env, flag, &positional) != napi_ok) {
+      delete m;
+      return Throw(env, "compile: positional must be an array of booleans, one per keyword");
+    }
     kw.positional = positional;
     kw.gram = 0;
     const size_t width = len >= 4 ? 4 : 3;
@@ -151,7 +160,10 @@ napi_value Compile(napi_env env, napi_callback_info info) {
   m->four.Build(four);
   m->three.Build(three);
   napi_value out;
-  napi_create_external(env, m, Finalize, nullptr, &out);
+  if (napi_create_external(env, m, Finalize, nullptr, &out) != napi_ok) {
+    delete m;
+    return nullptr;
+  }
   return out;
 }
 
@@ -179,7 +191,7 @@ napi_value Scan(napi_env env, napi_callback_info info) {
     return Throw(env, "scan: present must be a Uint8Array with one byte per keyword");
   }
   int64_t limit = 0;
-  napi_get_value_int64(env, argv[3], &limit);
+  if (napi_get_value_int64(env, argv[3], &limit) != napi_ok) return Throw(env, "scan: limit must be a number");
   const uint8_t* b = static_cast<const uint8_t*>(bytesData);
   uint8_t* present = static_cast<uint8_t*>(presentData);
   std::memset(present, 0, m.keywords.size());
@@ -237,16 +249,20 @@ napi_value Scan(napi_env env, napi_callback_info info) {
 
   napi_value buffer, out;
   void* outData = nullptr;
-  napi_create_arraybuffer(env, hits.size() * sizeof(int32_t), &outData, &buffer);
-  if (!hits.empty()) std::memcpy(outData, hits.data(), hits.size() * sizeof(int32_t));
-  napi_create_typedarray(env, napi_int32_array, hits.size(), buffer, 0, &out);
+  // Allocation fails while a worker thread is being terminated (Ctrl-C): return to JS, which is
+  // unwinding anyway, rather than write through a null pointer.
+  if (napi_create_arraybuffer(env, hits.size() * sizeof(int32_t), &outData, &buffer) != napi_ok) return nullptr;
+  if (!hits.empty()) {
+    if (outData == nullptr) return nullptr;
+    std::memcpy(outData, hits.data(), hits.size() * sizeof(int32_t));
+  }
+  if (napi_create_typedarray(env, napi_int32_array, hits.size(), buffer, 0, &out) != napi_ok) return nullptr;
   return out;
 }
 
 }  // namespace
 
 NAPI_MODULE_INIT() {
-  InitLower();
   napi_property_descriptor props[] = {
       {"compile", nullptr, Compile, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scan", nullptr, Scan, nullptr, nullptr, nullptr, napi_default, nullptr},

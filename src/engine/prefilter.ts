@@ -74,7 +74,9 @@ export class Prefilter {
 
   private scanNative(bytes: Buffer): KeywordHits {
     const flags = this.presentBytes;
-    const hits = nativePrefilter()!.scan(this.matcher!, bytes, flags, densityLimit(bytes.length));
+    const hits = nativePrefilter()!.scan(this.matcher!, bytes, flags, densityLimit(bytes.length)) as Int32Array | undefined;
+    // only when the thread is being torn down (or memory ran out) does the addon return nothing
+    if (!hits) throw new Error('keyword prefilter: no result from the native matcher');
     const present: number[] = [];
     const found = new Map<string, number[] | undefined>();
     for (let k = 0; k < flags.length; k++) {
