@@ -3,12 +3,12 @@
 import type { Confidence, Fragment, Match } from '../types.js';
 import { DEFAULT_CAP_LIMITS, type CapHit } from './caps.js';
 import type { CompiledAllowlist, CompiledRule } from './compile.js';
-import { boundaryAt, nextBoundary } from './boundary.js';
+import { boundaryAt, nextBoundary, stripLeadingBoundary } from './boundary.js';
 import { DEFAULT_DECODE_LIMITS, DecodeBudget, findEncodedSpans, type DecodeLimits, type Encoding } from './decode.js';
 import { shannonEntropy } from './entropy.js';
 import { LineIndex } from './location.js';
 import { Prefilter } from './prefilter.js';
-import { keywordWindows, needsWindows, type KeywordLocator } from './windows.js';
+import { anchoredWindows, anchorKeyword, keywordWindows, needsWindows, type KeywordLocator } from './windows.js';
 
 export interface EngineOptions {
   /** Allowlists that apply to every rule (config, defaults). */
@@ -68,6 +68,8 @@ export class Engine {
   private readonly byId: Map<string, CompiledRule>;
   /** Per rule: run on keyword windows rather than the whole fragment. */
   private readonly windowed: boolean[];
+  /** Per rule: the keyword every match starts with, when there is one (see anchorKeyword). */
+  private readonly anchors: Array<string | undefined>;
   private readonly decodeLimits: DecodeLimits;
 
   constructor(rules: readonly CompiledRule[], options: EngineOptions = {}) {
@@ -78,6 +80,8 @@ export class Engine {
     this.maxRuleMillis = options.maxRuleMillis ?? DEFAULT_CAP_LIMITS.maxRuleMillis;
     this.byId = new Map(rules.map((r) => [r.id, r]));
     this.windowed = rules.map((r) => needsWindows(r.spec.regex));
+    // the run pattern: a leading \b moved out leaves the literal in front
+    this.anchors = rules.map((r, i) => (this.windowed[i] ? undefined : anchorKeyword(stripLeadingBoundary(r.spec.regex) ?? r.spec.regex, r.keywords)));
     this.decodeLimits = options.decode === false ? { ...DEFAULT_DECODE_LIMITS, maxDepth: 0 } : { ...DEFAULT_DECODE_LIMITS, ...options.decode };
     const keywordIndex = new Map<string, number>();
     const rulesByKeyword: number[][] = [];
@@ -93,7 +97,7 @@ export class Engine {
       }
     });
     // keywords of windowed rules are the ones whose positions a fragment may need
-    const positional = new Set(rules.flatMap((r, i) => (this.windowed[i] ? r.keywords : [])));
+    const positional = new Set(rules.flatMap((r, i) => (this.windowed[i] ? r.keywords : this.anchors[i] ? [this.anchors[i]!] : [])));
     this.prefilter = new Prefilter([...keywordIndex.keys()], positional);
     this.rulesByKeyword = rulesByKeyword;
   }
@@ -230,7 +234,11 @@ export class Engine {
         const windows = keywordWindows(bytes, positions, rule.keywords.filter((k) => present.has(k)));
         n = windows ? this.scanRule(rule, bytes, lines, matches, windows) : this.scanRule(rule, bytes, lines, matches);
       } else {
-        n = this.scanRule(rule, bytes, lines, matches);
+        const anchor = this.anchors[ri];
+        // its literal starts with the keyword, so without the keyword it cannot match
+        if (anchor !== undefined && !present.has(anchor)) continue;
+        const at = anchor !== undefined ? positions.of(anchor) : undefined;
+        n = at ? this.scanRule(rule, bytes, lines, matches, anchoredWindows(bytes, at)) : this.scanRule(rule, bytes, lines, matches);
       }
       if (n < 0) {
         capped.push(rule.id);

@@ -15,6 +15,36 @@ export function needsWindows(pattern: string): boolean {
   return literalPrefix(pattern).length < 3 && !spansLines(pattern);
 }
 
+/** Bytes a match starting at a keyword may run on for, at most (a long JWT fits). */
+const ANCHORED_BYTES = 64 * 1024;
+
+/**
+ * For a rule led by a literal that starts with one of its keywords (`rediss?://` and "redis"),
+ * that keyword: every match starts where it occurs, so the rule runs from each occurrence to the
+ * end of its context instead of over the whole fragment, where RE2's skip to the literal is slow
+ * for literals led by a common byte. Undefined for rules that may span lines or have no such keyword.
+ */
+export function anchorKeyword(pattern: string, keywords: readonly string[]): string | undefined {
+  if (spansLines(pattern)) return undefined;
+  const lead = literalPrefix(pattern).toLowerCase();
+  if (lead.length < 3) return undefined;
+  let best: string | undefined;
+  for (const k of keywords) if (lead.startsWith(k) && k.length > (best?.length ?? 0)) best = k;
+  return best;
+}
+
+/** Ranges from each position to the end of its context (as keywordWindows' ends), merged. */
+export function anchoredWindows(bytes: Buffer, positions: readonly number[]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const p of positions) {
+    const end = contextEnd(bytes, p, ANCHORED_BYTES);
+    const last = out[out.length - 1];
+    if (last && p <= last[1]) last[1] = Math.max(last[1], end);
+    else out.push([p, end]);
+  }
+  return out;
+}
+
 /** Where a fragment's keywords occur: byte offsets, or undefined when too dense to list. */
 export interface KeywordLocator {
   of(kw: string): number[] | undefined;
@@ -134,8 +164,8 @@ function contextStart(bytes: Buffer, pos: number): number {
   return i + 1;
 }
 
-function contextEnd(bytes: Buffer, pos: number): number {
-  const ceil = Math.min(bytes.length, pos + CONTEXT_BYTES);
+function contextEnd(bytes: Buffer, pos: number, maxBytes = CONTEXT_BYTES): number {
+  const ceil = Math.min(bytes.length, pos + maxBytes);
   let i = pos;
   for (let n = 0; n <= CONTEXT_LINES; n++) {
     const nl = bytes.indexOf(0x0a, i);

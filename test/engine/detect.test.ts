@@ -122,6 +122,17 @@ describe('Engine.scan', () => {
     expect(r.capped).toEqual(['demo-token']);
   });
 
+  it('finds a literal-led rule from its keyword\'s occurrences, sparse or dense, and not without them', () => {
+    const e = engineFor([tokenRule]);
+    const filler = 'const x = 1;\n'.repeat(200);
+    expect(scanText(e, `${filler}a=${sample}\n${filler}`).map((m) => m.secret)).toEqual([sample]);
+    // "dmo_" too often for positions to be listed: the rule runs over the whole fragment
+    const dense = 'dmo_ '.repeat(2000);
+    expect(scanText(e, `${dense}\nb=${sample}\n`).map((m) => m.secret)).toEqual([sample]);
+    // a keyword occurrence in another case does not make the case-sensitive literal match
+    expect(scanText(e, `DMO_${sample.slice(4)}\n`)).toEqual([]);
+  });
+
   it('survives invalid UTF-8 and NUL bytes in input', () => {
     const e = engineFor([tokenRule]);
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0xc3]), Buffer.from(` ${sample} `), Buffer.from([0x80])]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeywordPositions, keywordWindows, needsWindows } from '../../src/engine/windows.js';
+import { anchoredWindows, anchorKeyword, KeywordPositions, keywordWindows, needsWindows } from '../../src/engine/windows.js';
 import { literalPrefix, spansLines } from '../../src/engine/regex-syntax.js';
 
 describe('literalPrefix', () => {
@@ -44,5 +44,27 @@ describe('keywordWindows', () => {
     const [[a, b]] = keywordWindows(Buffer.from(long), new KeywordPositions(Buffer.from(long), ['datadog']), ['datadog'])! as [[number, number]];
     expect(a).toBe(5000 - 1024);
     expect(b).toBe(5000 + 1024);
+  });
+});
+
+describe('anchorKeyword', () => {
+  it('is the longest keyword the literal lead starts with, for rules that stay on one line', () => {
+    expect(anchorKeyword(String.raw`rediss?://[a-z]{1,9}:([a-z]{3,})@`, ['redis'])).toBe('redis');
+    expect(anchorKeyword(String.raw`xoxb-[0-9]{10}`, ['xox', 'xoxb-', 'slack'])).toBe('xoxb-');
+    expect(anchorKeyword(String.raw`AKIA[0-9A-Z]{16}`, ['akia'])).toBe('akia');
+  });
+  it('is undefined without a literal lead, for a keyword inside the literal, or across lines', () => {
+    expect(anchorKeyword(String.raw`(?i)redis://x`, ['redis'])).toBeUndefined();
+    expect(anchorKeyword(String.raw`sk_live_[0-9a-z]{24}`, ['live'])).toBeUndefined();
+    expect(anchorKeyword(String.raw`-----BEGIN[\s\S]{1,64}END`, ['-----begin'])).toBeUndefined();
+  });
+});
+
+describe('anchoredWindows', () => {
+  it('runs from each occurrence to the end of its context, merging overlaps', () => {
+    const bytes = Buffer.from('a redis b\nc\nd\ne\nf\ng redis h\n');
+    expect(anchoredWindows(bytes, [2])).toEqual([[2, 16]]);
+    expect(anchoredWindows(bytes, [2, 20])).toEqual([[2, 16], [20, 28]]);
+    expect(anchoredWindows(bytes, [2, 4])).toEqual([[2, 16]]);
   });
 });
