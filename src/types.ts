@@ -33,6 +33,11 @@ export interface RuleSpec {
   confidence?: Confidence;
   provider: string;
   tags?: string[];
+  /**
+   * Ids of the gitleaks rules this rule covers. Absent: the rule covers the gitleaks rule of the
+   * same id, if there is one ([] covers none). See gitleaksIdsOf.
+   */
+  gitleaks?: string[];
   allowlist?: AllowlistSpec;
   /** More allowlists, each with its own regexTarget; any one that matches drops the finding. */
   allowlists?: AllowlistSpec[];
