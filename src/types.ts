@@ -2,7 +2,7 @@
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export type Confidence = 'high' | 'medium' | 'low';
-export type ValidatorName = 'github-checksum' | 'npm-checksum' | 'gitlab-routable' | 'jwt';
+export type ValidatorName = 'github-checksum' | 'npm-checksum' | 'gitlab-routable' | 'jwt' | 'jwt-without-alg';
 export type RegexTarget = 'secret' | 'match' | 'line';
 
 /** An allowlist as written in a rule file or config (patterns still uncompiled). */
