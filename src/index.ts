@@ -5,6 +5,7 @@ export { scanPaths, scanSource, resolveScan, type ScanOptions } from './scan.js'
 export { Engine, type EngineOptions, type FragmentResult } from './engine/detect.js';
 export { compileRule, type CompiledRule } from './engine/compile.js';
 export { compileRules, readRuleFile, readRuleFiles, loadDefaultRuleSpecs, defaultRuleFiles } from './config/load-rules.js';
+export { gitleaksIdsOf, rulesByGitleaksId } from './config/gitleaks-ids.js';
 export { readConfigFile, findConfig, type KeywardenConfig } from './config/config-file.js';
 export { buildRuleSet, type RuleSet } from './rules.js';
 export { jsonReporter } from './reporters/json.js';

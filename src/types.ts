@@ -2,7 +2,7 @@
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export type Confidence = 'high' | 'medium' | 'low';
-export type ValidatorName = 'github-checksum' | 'npm-checksum' | 'gitlab-routable' | 'jwt';
+export type ValidatorName = 'github-checksum' | 'npm-checksum' | 'gitlab-routable' | 'jwt' | 'jwt-without-alg';
 export type RegexTarget = 'secret' | 'match' | 'line';
 
 /** An allowlist as written in a rule file or config (patterns still uncompiled). */
@@ -33,6 +33,11 @@ export interface RuleSpec {
   confidence?: Confidence;
   provider: string;
   tags?: string[];
+  /**
+   * Ids of the gitleaks rules this rule covers. Absent: the rule covers the gitleaks rule of the
+   * same id, if there is one ([] covers none). See gitleaksIdsOf.
+   */
+  gitleaks?: string[];
   allowlist?: AllowlistSpec;
   /** More allowlists, each with its own regexTarget; any one that matches drops the finding. */
   allowlists?: AllowlistSpec[];

@@ -8,6 +8,8 @@ import { compileRule } from '../engine/compile.js';
 import { compileRegex } from '../engine/regex.js';
 import type { AllowlistSpec, RegexTarget, RuleSpec } from '../types.js';
 import type { KeywardenConfig } from './config-file.js';
+import { rulesByGitleaksId } from './gitleaks-ids.js';
+import { loadDefaultRuleSpecs } from './load-rules.js';
 import { parseToml } from './toml.js';
 
 type Table = Record<string, unknown>;
@@ -230,7 +232,35 @@ function mergeAllowlists(lists: AllowlistSpec[], ctx: Context, where: string, ru
   return Object.keys(merged).length > 0 ? merged : undefined;
 }
 
-function translateRule(raw: unknown, index: number, ctx: Context, extraAllowlists: Map<string, AllowlistSpec[]>): RuleSpec | undefined {
+/** A gitleaks rule's own [rules.allowlist] and [[rules.allowlists]], translated. */
+function ruleAllowlists(raw: Table, ctx: Context, where: string, id: string): AllowlistSpec[] {
+  const lists: AllowlistSpec[] = [];
+  if (raw.allowlist !== undefined) {
+    const l = translateAllowlist(raw.allowlist, ctx, `${where}/allowlist`, id);
+    if (l) lists.push(l);
+  }
+  if (raw.allowlists !== undefined) {
+    if (Array.isArray(raw.allowlists)) {
+      raw.allowlists.forEach((a, i) => {
+        const l = translateAllowlist(a, ctx, `${where}/allowlists/${i}`, id);
+        if (l) lists.push(l);
+      });
+    } else warn(ctx, 'is not an array of tables; ignored', id, `${where}/allowlists`);
+  }
+  return lists;
+}
+
+/**
+ * One gitleaks rule as a keywarden rule. A rule with neither regex nor path but with allowlists
+ * extends the gitleaks default rule of its id: its allowlists go to `extensions`, keyed by that id.
+ */
+function translateRule(
+  raw: unknown,
+  index: number,
+  ctx: Context,
+  extraAllowlists: Map<string, AllowlistSpec[]>,
+  extensions: Map<string, AllowlistSpec[]>,
+): RuleSpec | undefined {
   const where = `/rules/${index}`;
   if (!isTable(raw)) {
     warn(ctx, 'is not a table; rule ignored', undefined, where);
@@ -253,6 +283,13 @@ function translateRule(raw: unknown, index: number, ctx: Context, extraAllowlist
     } else if (!RULE_FIELDS.has(k)) warn(ctx, `unknown rule field "${k}"; ignored`, id, `${where}/${k}`);
   }
   if (raw.skipReport === true) return undefined;
+  if ((typeof raw.regex !== 'string' || raw.regex === '') && typeof raw.path !== 'string') {
+    const lists = ruleAllowlists(raw, ctx, where, id);
+    if (lists.length > 0) {
+      extensions.set(gid, [...(extensions.get(gid) ?? []), ...lists]);
+      return undefined;
+    }
+  }
   if (typeof raw.regex !== 'string' || raw.regex === '') {
     const why = typeof raw.path === 'string' ? 'path-only rules (a file name without a regex) are not supported' : 'rule has no regex';
     warn(ctx, `${why}; rule not translated`, id, `${where}/regex`);
@@ -299,19 +336,7 @@ function translateRule(raw: unknown, index: number, ctx: Context, extraAllowlist
   }
   spec.keywords = keywords;
 
-  const lists: AllowlistSpec[] = [];
-  if (raw.allowlist !== undefined) {
-    const l = translateAllowlist(raw.allowlist, ctx, `${where}/allowlist`, id);
-    if (l) lists.push(l);
-  }
-  if (raw.allowlists !== undefined) {
-    if (Array.isArray(raw.allowlists)) {
-      raw.allowlists.forEach((a, i) => {
-        const l = translateAllowlist(a, ctx, `${where}/allowlists/${i}`, id);
-        if (l) lists.push(l);
-      });
-    } else warn(ctx, 'is not an array of tables; ignored', id, `${where}/allowlists`);
-  }
+  const lists = ruleAllowlists(raw, ctx, where, id);
   lists.push(...(extraAllowlists.get(gid) ?? []));
   extraAllowlists.delete(gid);
   // each keeps its own regexTarget, as in gitleaks
@@ -370,19 +395,18 @@ export function importGitleaksConfig(data: Table, file: string, depth = 0): Keyw
   }
 
   const rules: RuleSpec[] = [];
+  const extensions = new Map<string, AllowlistSpec[]>();
   if (data.rules !== undefined && !Array.isArray(data.rules)) warn(ctx, 'is not an array of tables; ignored', undefined, '/rules');
   const rawRules = Array.isArray(data.rules) ? data.rules : [];
   rawRules.forEach((r, i) => {
-    const spec = translateRule(r, i, ctx, targeted);
+    const spec = translateRule(r, i, ctx, targeted, extensions);
     if (spec) rules.push(spec);
   });
-  for (const target of targeted.keys()) {
-    warn(ctx, `targetRules names "${target}", which is not a rule in this file (gitleaks' default rule ids do not exist in keywarden); allowlist not applied to it`, target, '/allowlists/targetRules');
-  }
-
   // [extend]: useDefault maps to keywarden's own default rules; path chains another gitleaks file
   let useDefaultRules = false;
   const disabledRules: string[] = [];
+  /** keywarden ids the extended file disables. */
+  const parentDisabled: string[] = [];
   const extend = data.extend;
   if (extend !== undefined && !isTable(extend)) warn(ctx, 'is not a table; ignored', undefined, '/extend');
   if (isTable(extend)) {
@@ -407,6 +431,7 @@ export function importGitleaksConfig(data: Table, file: string, depth = 0): Keyw
         rules.unshift(...parent.rules.filter((r) => !own.has(r.id)));
         if (parent.allowlist) globalLists.unshift(parent.allowlist);
         if (parent.useDefaultRules) useDefaultRules = true;
+        parentDisabled.push(...parent.disabledRules);
       }
     }
     const disabled = strings(extend.disabledRules) ?? [];
@@ -419,9 +444,52 @@ export function importGitleaksConfig(data: Table, file: string, depth = 0): Keyw
       }
       disabledRules.push(gid);
     }
-    if (disabledRules.length > 0) {
-      warn(ctx, `disabledRules names gitleaks default rules (${disabledRules.join(', ')}); keywarden's default rules have different ids, so nothing is disabled for them (use disabledRules in .keywarden.toml)`, undefined, '/extend/disabledRules');
+  }
+
+  // gitleaks default rule ids (in targetRules, in rule entries that only add allowlists, in
+  // disabledRules) apply to the keywarden default rules that cover them, when those are in use
+  const defaults = new Map((useDefaultRules ? loadDefaultRuleSpecs() : []).map((r) => [r.id, r]));
+  const covering = rulesByGitleaksId([...defaults.values()]);
+  const extended = new Map<string, RuleSpec>();
+  const applyToDefaults = (gid: string, lists: AllowlistSpec[], field: string): boolean => {
+    // a rule of this file with a default rule's id replaces that rule; a default rule already
+    // extended by the file this one extends (it is among `rules`, still bundled) is extended further
+    const ids = (covering.get(gid) ?? []).filter((id) => rules.every((r) => r.id !== id || r.bundled === true));
+    if (ids.length === 0) return false;
+    for (const id of ids) {
+      const at = rules.findIndex((r) => r.id === id);
+      const base = at >= 0 ? rules[at]! : (extended.get(id) ?? defaults.get(id)!);
+      const spec = { ...base, allowlists: [...(base.allowlists ?? []), ...lists] };
+      if (at >= 0) rules[at] = spec;
+      else extended.set(id, spec);
     }
+    warn(ctx, `"${gid}" is a gitleaks default rule: its allowlist applies to keywarden's ${ids.join(', ')}`, gid, field);
+    return true;
+  };
+  for (const [target, lists] of targeted) {
+    if (!applyToDefaults(target, lists, '/allowlists/targetRules')) {
+      warn(ctx, `targetRules names "${target}", which is not a rule in this file nor a gitleaks default rule that a keywarden default rule covers (with [extend] useDefault); allowlist not applied to it`, target, '/allowlists/targetRules');
+    }
+  }
+  for (const [gid, lists] of extensions) {
+    if (!applyToDefaults(gid, lists, '/rules')) {
+      warn(ctx, `rule has no regex; it adds allowlists to "${gid}", which is neither a rule of this file nor a gitleaks default rule that a keywarden default rule covers (with [extend] useDefault); rule not translated`, gid, '/rules');
+    }
+  }
+  rules.push(...extended.values());
+  const keywardenDisabled = new Set(parentDisabled);
+  const unmapped: string[] = [];
+  for (const gid of disabledRules) {
+    const ids = covering.get(gid);
+    if (!ids) {
+      unmapped.push(gid);
+      continue;
+    }
+    for (const id of ids) keywardenDisabled.add(id);
+    warn(ctx, `disabledRules: "${gid}" is a gitleaks default rule; keywarden's ${ids.join(', ')} covering it are disabled`, gid, '/extend/disabledRules');
+  }
+  if (unmapped.length > 0) {
+    warn(ctx, `disabledRules names gitleaks default rules (${unmapped.join(', ')}) that no keywarden default rule in use covers, so nothing is disabled for them (use disabledRules in .keywarden.toml)`, undefined, '/extend/disabledRules');
   }
 
   const allowlist = mergeAllowlists(globalLists, ctx, '/allowlists');
@@ -431,7 +499,7 @@ export function importGitleaksConfig(data: Table, file: string, depth = 0): Keyw
     useDefaultRules,
     ruleFiles: [],
     rules,
-    disabledRules: [],
+    disabledRules: [...keywardenDisabled],
     allowlist,
     warnings: ctx.warnings,
   };

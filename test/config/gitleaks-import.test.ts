@@ -231,6 +231,40 @@ stopwords = ["example"]
 });
 
 describe('gitleaks config: [extend]', () => {
+  it('with useDefault, gitleaks default rule ids map onto the keywarden rules that cover them', () => {
+    const dir = tempDir();
+    const r = new SeededRandom('gitleaks-extend-map');
+    const aws = (): string => expandTemplate('AKIA%{set:A-Z2-7:16}', r);
+    const gh = expandTemplate('%{github:ghp}', r);
+    writeTree(dir, {
+      '.gitleaks.toml': `[extend]
+useDefault = true
+disabledRules = ["generic-api-key"]
+
+[[allowlists]]
+targetRules = ["aws-access-token"]
+regexTarget = "line"
+regexes = ['''# sandbox''']
+
+[[rules]]
+id = "github-pat"
+[rules.allowlist]
+paths = ['''^fixtures/''']
+`,
+      'a.env': `AWS_ACCESS_KEY_ID=${aws()}\nGITHUB_TOKEN=${gh}\nAPI_SECRET=${rng.chars('abcdefghijklmnopqrstuvwxyz0123456789', 32)}\n`,
+      'sandbox.env': `AWS_ACCESS_KEY_ID=${aws()} # sandbox\n`,
+      'fixtures/token.env': `GITHUB_TOKEN=${gh}\n`,
+    });
+    const { report } = scanJson(dir, `${dir}/.gitleaks.toml`);
+    // the sandbox line is allowlisted for the AWS rule, fixtures/ for the GitHub one, and the
+    // generic rules that would report API_SECRET are disabled
+    expect(report.findings.map((f) => `${f.file}:${f.ruleId}`).sort()).toEqual(['a.env:aws-access-key-id', 'a.env:github-pat']);
+    const w = warnings(report).join('\n');
+    expect(w).toMatch(/"aws-access-token" is a gitleaks default rule: its allowlist applies to keywarden's aws-access-key-id/);
+    expect(w).toMatch(/"github-pat" is a gitleaks default rule: its allowlist applies to keywarden's github-pat/);
+    expect(w).toMatch(/"generic-api-key" is a gitleaks default rule; keywarden's generic-password-assignment, generic-secret-assignment, generic-high-entropy-env-key covering it are disabled/);
+  });
+
   it('without [extend] useDefault, only the file\'s own rules run', () => {
     const dir = tempDir();
     const gh = expandTemplate('%{github:ghp}', new SeededRandom('gitleaks-extend-1'));

@@ -62,8 +62,11 @@ export function expandCharset(spec: string): string {
   return [...new Set(out)].join('');
 }
 
-function jwt(rng: SeededRandom): string {
-  const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+/** A signed-looking JWT; `no-alg` gives a header without the alg RFC 7515 requires (typ and kid only). */
+function jwt(rng: SeededRandom, variant: string | undefined): string {
+  if (variant !== undefined && variant !== 'no-alg') throw new Error(`template %{jwt:${variant}}: only no-alg is known`);
+  const fields = variant === 'no-alg' ? { typ: 'JWT', kid: rng.chars(CLASSES.alnum!, 12) } : { alg: 'HS256', typ: 'JWT' };
+  const header = Buffer.from(JSON.stringify(fields)).toString('base64url');
   const payload = Buffer.from(
     JSON.stringify({ sub: rng.chars(CLASSES.digits!, 10), name: rng.chars(CLASSES.alpha!, 8), iat: 1700000000 }),
   ).toString('base64url');
@@ -104,7 +107,7 @@ export function expandTemplate(text: string, rng: SeededRandom): string {
         return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
       }
       case 'jwt':
-        return jwt(rng);
+        return jwt(rng, args);
       default:
         throw new Error(`unknown template ${whole}`);
     }

@@ -1,7 +1,7 @@
 import type { ValidatorName } from '../../types.js';
 import { isValidGitlabRoutable } from './gitlab.js';
 import { hasValidBase62Crc } from './github.js';
-import { isStructurallyValidJwt } from './jwt.js';
+import { isJwtWithoutAlg, isStructurallyValidJwt } from './jwt.js';
 
 /** Offline validators a rule can name; a secret failing its validator is not reported by that rule. */
 export const VALIDATORS: Record<ValidatorName, (secret: string) => boolean> = {
@@ -9,4 +9,5 @@ export const VALIDATORS: Record<ValidatorName, (secret: string) => boolean> = {
   'npm-checksum': (s) => hasValidBase62Crc(s),
   'gitlab-routable': (s) => isValidGitlabRoutable(s),
   jwt: (s) => isStructurallyValidJwt(s),
+  'jwt-without-alg': (s) => isJwtWithoutAlg(s),
 };
