@@ -29,6 +29,11 @@ export interface RuleSpec {
   entropy?: number;
   validator?: ValidatorName;
   path?: string;
+  /**
+   * Lines around a keyword occurrence that a match can reach, for rules that run on keyword
+   * windows (no literal lead): 3 and 3 unless a rule knows better.
+   */
+  window?: { before?: number; after?: number };
   severity: Severity;
   confidence?: Confidence;
   provider: string;

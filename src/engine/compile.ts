@@ -4,6 +4,7 @@ import { VALIDATORS } from './checksums/index.js';
 import { stripLeadingBoundary } from './boundary.js';
 import { compileRegex, type Regex } from './regex.js';
 import { groupCount, unsupportedSyntax } from './regex-syntax.js';
+import { CONTEXT_LINES } from './windows.js';
 
 export interface CompiledAllowlist {
   regexes: Regex[];
@@ -30,6 +31,8 @@ export interface CompiledRule {
   confidence: Confidence;
   /** Lowercased keywords. */
   keywords: string[];
+  /** Lines around keyword occurrences its matches can reach (see RuleSpec.window). */
+  windowLines: { before: number; after: number };
 }
 
 function compileField(
@@ -145,5 +148,6 @@ export function compileRule(spec: RuleSpec, opts: CompileOptions = {}): Compiled
     },
     confidence: spec.confidence ?? 'medium',
     keywords,
+    windowLines: { before: spec.window?.before ?? CONTEXT_LINES, after: spec.window?.after ?? CONTEXT_LINES },
   };
 }
