@@ -107,6 +107,18 @@ describe('keywarden scan', () => {
     expect(runCli(['scan', dir, '--fail-on', 'severe']).code).toBe(2);
   });
 
+  it('reports info findings (identifiers, publishable keys) without failing, unless --fail-on info', () => {
+    const infoDir = tempDir();
+    writeTree(infoDir, {
+      '.keywarden.toml': CONFIG.replace('severity = "high"', 'severity = "info"'),
+      'src/app.js': `const client = new Client("${token()}");\n`,
+    });
+    const r = runCli(['scan', infoDir, '-f', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).findings.map((f: { severity: string }) => f.severity)).toEqual(['info']);
+    expect(runCli(['scan', infoDir, '--fail-on', 'info']).code).toBe(1);
+  });
+
   it('writes SARIF, JUnit, CSV and GitHub annotations without the raw secret', () => {
     for (const format of ['sarif', 'junit', 'csv', 'github']) {
       const r = runCli(['scan', dir, '-f', format]);

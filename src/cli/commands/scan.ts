@@ -56,7 +56,7 @@ export function scanCommand(io: CliIO, setExit: (code: number) => void): Command
     .option('--all-occurrences', 'history: list every commit and path that contains each secret')
     .addOption(new Option('-f, --format <format>', 'report format').choices(Object.keys(REPORTERS)).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the scan fail (exit 1)').choices(SEVERITIES).default('info'))
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the scan fail (exit 1)').choices(SEVERITIES).default('low'))
     .addOption(new Option('--min-confidence <level>', 'report only findings at least this confident (high: distinctive prefix or checksum; low: generic)').choices(CONFIDENCES).default('low'))
     .option('--baseline <file>', 'accepted findings to leave out (default: .keywarden-baseline.json at the scanned root, if present)')
     .option('--no-baseline', 'report every finding, ignoring any baseline')
@@ -267,7 +267,11 @@ function summaryLine(result: ScanResult): string {
   return n === 0 ? 'No secrets found.' : `${n} secret${n === 1 ? '' : 's'} found.`;
 }
 
-export function exitCodeFor(result: ScanResult, io: CliIO, failOn: Severity = 'info'): number {
+/**
+ * Info findings (identifiers, publishable keys: worth knowing about, not secrets on their own) do
+ * not fail a scan unless `failOn` is 'info'.
+ */
+export function exitCodeFor(result: ScanResult, io: CliIO, failOn: Severity = 'low'): number {
   if (!result.complete) {
     const errors = result.diagnostics.filter((d) => d.level === 'error');
     io.stderr(`keywarden: scan incomplete: ${errors[0]?.message ?? 'see report'}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}\n`);
