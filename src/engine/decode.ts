@@ -3,6 +3,8 @@
 // and synchronous; every fragment gets a budget (decoded bytes, spans) so that hostile input (a
 // huge base64 blob, base64 of base64 of ...) costs bounded memory and time.
 
+import { NATIVE_MAX_BYTES, nativeAddon } from './native.js';
+
 export type Encoding = 'base64' | 'base64url' | 'hex' | 'percent' | 'escape';
 
 /** An encoded run of the searched buffer and the bytes it decodes to. */
@@ -288,23 +290,12 @@ function escapeRun(bytes: Buffer, at: number, prevEnd: number, budget: DecodeBud
  * tried as hex (when it is all hex digits) or base64, and kept when it decodes to text.
  */
 function base64Runs(bytes: Buffer, skip: readonly EncodedSpan[], budget: DecodeBudget, out: EncodedSpan[]): void {
-  const len = bytes.length;
-  const L = MIN_BASE64;
+  const native = nativeAddon();
+  const runs = (native && bytes.length <= NATIVE_MAX_BYTES ? native.base64Runs(bytes, MIN_BASE64) : undefined) ?? portableBase64Runs(bytes, MIN_BASE64);
   let s = 0; // next span of `skip` that may overlap
-  let p = L - 1;
-  while (p < len) {
-    let q = p;
-    const stop = p - L;
-    while (q > stop && B64[bytes[q]!] === 1) q--;
-    if (q !== stop) {
-      p = q + L;
-      continue;
-    }
-    let start = stop + 1;
-    while (start > 0 && B64[bytes[start - 1]!] === 1) start--;
-    let end = p + 1;
-    while (end < len && B64[bytes[end]!] === 1) end++;
-    p = end + L;
+  for (let i = 0; i < runs.length; i += 2) {
+    const start = runs[i]!;
+    const end = runs[i + 1]!;
     while (s < skip.length && skip[s]!.end <= start) s++;
     if (s < skip.length && skip[s]!.start < end) continue;
     if (!budget.open()) return;
@@ -314,6 +305,29 @@ function base64Runs(bytes: Buffer, skip: readonly EncodedSpan[], budget: DecodeB
       budget.spend(span.decoded.length);
     }
   }
+}
+
+/** [start, end, ...] of the maximal runs of base64 characters at least `min` long (what the addon computes). */
+export function portableBase64Runs(bytes: Uint8Array, min: number): number[] {
+  const runs: number[] = [];
+  const len = bytes.length;
+  let p = min - 1;
+  while (p < len) {
+    let q = p;
+    const stop = p - min;
+    while (q > stop && B64[bytes[q]!] === 1) q--;
+    if (q !== stop) {
+      p = q + min;
+      continue;
+    }
+    let start = stop + 1;
+    while (start > 0 && B64[bytes[start - 1]!] === 1) start--;
+    let end = p + 1;
+    while (end < len && B64[bytes[end]!] === 1) end++;
+    runs.push(start, end);
+    p = end + min;
+  }
+  return runs;
 }
 
 /** Hex or base64 text decoded, or undefined when it is neither or does not decode to text. */

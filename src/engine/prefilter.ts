@@ -2,38 +2,9 @@
 // run) and where (so rules without a literal to skip to run only around them). The native
 // matcher (native/prefilter.cc, built by `npm ci`) answers both in one pass; without it, an
 // RE2.Set answers "which" and a V8 alternation "where", two passes over every byte.
-import { createRequire } from 'node:module';
+import { NATIVE_MAX_BYTES, nativeAddon as nativePrefilter, type NativeMatcher } from './native.js';
 import { KeywordSet } from './regex.js';
 import { densityLimit, KeywordPositions, type KeywordLocator, type KeywordRegexCache } from './windows.js';
-
-interface NativeMatcher {
-  readonly __brand: 'matcher';
-}
-interface NativePrefilter {
-  compile(keywords: string[], positional: boolean[]): NativeMatcher;
-  scan(matcher: NativeMatcher, bytes: Uint8Array, present: Uint8Array, limit: number): Int32Array;
-}
-
-let loaded: NativePrefilter | null | undefined;
-
-/**
- * The compiled native matcher, or undefined when it was not built (or KEYWARDEN_NATIVE=0 asks for
- * the portable path, which the tests compare it against).
- */
-export function nativePrefilter(): NativePrefilter | undefined {
-  if (loaded === undefined) {
-    loaded = null;
-    if (process.env.KEYWARDEN_NATIVE !== '0') {
-      try {
-        // dist/engine/prefilter.js and src/engine/prefilter.ts are both two levels below the root
-        loaded = createRequire(import.meta.url)('../../build/Release/keywarden_prefilter.node') as NativePrefilter;
-      } catch {
-        loaded = null;
-      }
-    }
-  }
-  return loaded ?? undefined;
-}
 
 export interface KeywordHits {
   /** Indices (into the prefilter's keywords) of the keywords present, ascending. */
@@ -47,7 +18,7 @@ export class Prefilter {
   readonly native: boolean;
   private readonly positional: ReadonlySet<string>;
   private readonly matcher: NativeMatcher | undefined;
-  private readonly set: KeywordSet | undefined;
+  private set: KeywordSet | undefined;
   private readonly regexCache: KeywordRegexCache = new Map();
   private readonly presentBytes: Uint8Array;
 
@@ -62,19 +33,19 @@ export class Prefilter {
     const lib = opts.portable ? undefined : nativePrefilter();
     this.native = lib !== undefined && keywords.length > 0;
     if (lib && this.native) this.matcher = lib.compile([...keywords], keywords.map((k) => positional.has(k)));
-    else this.set = new KeywordSet(keywords);
   }
 
   scan(bytes: Buffer): KeywordHits {
-    if (this.matcher) return this.scanNative(bytes);
-    const present = this.set!.match(bytes).sort((a, b) => a - b);
+    if (this.matcher && bytes.length <= NATIVE_MAX_BYTES) return this.scanNative(bytes);
+    this.set ??= new KeywordSet(this.keywords);
+    const present = this.set.match(bytes).sort((a, b) => a - b);
     const wanted = present.map((k) => this.keywords[k]!).filter((k) => this.positional.has(k));
     return { present, positions: new KeywordPositions(bytes, wanted, this.regexCache) };
   }
 
   private scanNative(bytes: Buffer): KeywordHits {
     const flags = this.presentBytes;
-    const hits = nativePrefilter()!.scan(this.matcher!, bytes, flags, densityLimit(bytes.length)) as Int32Array | undefined;
+    const hits = nativePrefilter()!.scan(this.matcher!, bytes, flags, densityLimit(bytes.length));
     // only when the thread is being torn down (or memory ran out) does the addon return nothing
     if (!hits) throw new Error('keyword prefilter: no result from the native matcher');
     const present: number[] = [];

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Prefilter } from '../../src/engine/prefilter.js';
+import { nativeAddon } from '../../src/engine/native.js';
+import { portableBase64Runs } from '../../src/engine/decode.js';
 
 // Keywords of every shape the rules use: two-byte, three-byte, prefixes of one another,
 // punctuation that the native matcher's case fold merges with other bytes ('_' with DEL, '@'
@@ -54,5 +56,31 @@ describe('keyword prefilter', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('native base64 runs', () => {
+  it('are the portable ones, on arbitrary text', () => {
+    const native = nativeAddon();
+    if (process.env.KEYWARDEN_NATIVE === '0') expect(native).toBeUndefined();
+    else expect(native).toBeDefined();
+    const chars = fc.constantFrom('A', 'z', '0', '+', '/', '-', '_', '=', ' ', '\n', '.', '"', '\xff');
+    fc.assert(
+      fc.property(fc.array(fc.oneof(chars, fc.string({ maxLength: 40 })), { maxLength: 60 }), fc.integer({ min: 1, max: 40 }), (parts, min) => {
+        const bytes = Buffer.from(parts.join(''), 'latin1');
+        const expected = portableBase64Runs(bytes, min);
+        if (native) expect([...native.base64Runs(bytes, min)!]).toEqual(expected);
+        // every run is maximal and long enough
+        for (let i = 0; i < expected.length; i += 2) expect(expected[i + 1]! - expected[i]!).toBeGreaterThanOrEqual(min);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('finds a run touching either end of the buffer', () => {
+    const run = 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=';
+    const bytes = Buffer.from(`${run.slice(0, 32)} x ${run.slice(0, 33)}`);
+    expect(portableBase64Runs(bytes, 32)).toEqual([0, 32, 35, 68]);
+    if (nativeAddon()) expect([...nativeAddon()!.base64Runs(bytes, 32)!]).toEqual([0, 32, 35, 68]);
   });
 });
