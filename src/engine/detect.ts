@@ -68,6 +68,8 @@ export class Engine {
   private readonly byId: Map<string, CompiledRule>;
   /** Per rule: run on keyword windows rather than the whole fragment. */
   private readonly windowed: boolean[];
+  /** Per rule: whether its path or an allowlist path can exclude a file (most rules: no). */
+  private readonly pathScoped: boolean[];
   /** Per rule: the keyword every match starts with, when there is one (see anchorKeyword). */
   private readonly anchors: Array<string | undefined>;
   private readonly decodeLimits: DecodeLimits;
@@ -79,7 +81,10 @@ export class Engine {
     this.maxMatchesPerFragment = options.maxMatchesPerFragment ?? DEFAULT_CAP_LIMITS.maxMatchesPerFragment;
     this.maxRuleMillis = options.maxRuleMillis ?? DEFAULT_CAP_LIMITS.maxRuleMillis;
     this.byId = new Map(rules.map((r) => [r.id, r]));
-    this.windowed = rules.map((r) => needsWindows(r.spec.regex));
+    this.windowed = rules.map((r) => r.spec.window !== undefined || needsWindows(r.spec.regex));
+    this.pathScoped = rules.map(
+      (r) => r.spec.path !== undefined || [r.spec.allowlist, ...(r.spec.allowlists ?? [])].some((l) => (l?.paths?.length ?? 0) > 0),
+    );
     // the run pattern: a leading \b moved out leaves the literal in front
     this.anchors = rules.map((r, i) => (this.windowed[i] ? undefined : anchorKeyword(stripLeadingBoundary(r.spec.regex) ?? r.spec.regex, r.keywords)));
     this.decodeLimits = options.decode === false ? { ...DEFAULT_DECODE_LIMITS, maxDepth: 0 } : { ...DEFAULT_DECODE_LIMITS, ...options.decode };
@@ -227,7 +232,7 @@ export class Engine {
     const { rules: candidates, present, positions } = this.candidates(bytes);
     for (const ri of candidates) {
       const rule = this.rules[ri]!;
-      if (!deferPaths && !this.ruleAcceptsPath(rule, path)) continue;
+      if (!deferPaths && this.pathScoped[ri] && !this.ruleAcceptsPath(rule, path)) continue;
       let n: number;
       const before = matches.length;
       if (this.windowed[ri]) {
@@ -254,44 +259,61 @@ export class Engine {
    * many, or -1 when the rule's cap was hit, -2 the fragment's, -3 its time budget.
    */
   private scanRule(rule: CompiledRule, bytes: Buffer, lines: LineIndex, out: Match[], windows?: Array<[number, number]>): number {
+    const run: RuleRun = { rule, bytes, lines, out, count: 0, started: performance.now() };
+    for (const [from, to] of windows ?? [[0, bytes.length] as [number, number]]) {
+      const r = this.scanWindow(run, from, to, 0);
+      if (r < 0) return r;
+    }
+    return run.count;
+  }
+
+  /**
+   * Runs the rule on bytes[from, to) from offset `at` of that window; returns 0, or a cap code
+   * as scanRule does.
+   */
+  private scanWindow(run: RuleRun, from: number, to: number, at: number): number {
+    const { rule, bytes } = run;
     const re = rule.re;
-    let count = 0;
+    const input = from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to);
+    re.lastIndex = at;
+    for (;;) {
+      const m = re.exec(input as unknown as string);
+      if (!m) return 0;
+      const indices = (m as unknown as { indices: Array<[number, number] | undefined> }).indices;
+      const rel = indices[0]!;
+      if (rule.leadingBoundary && !boundaryAt(bytes, rel[0] + from)) {
+        // RE2 can only match again past this start: resume where \b next holds
+        re.lastIndex = nextBoundary(bytes, rel[0] + from + 1, to) - from;
+        continue;
+      }
+      if (rel[1] === rel[0]) re.lastIndex = rel[1] + 1; // never loop on an empty match
+      const r = this.take(run, indices, from);
+      if (r < 0) return r;
+    }
+  }
+
+  /** Records one regex match (offsets + `shift` are the fragment's); returns 0 or a cap code. */
+  private take(run: RuleRun, indices: Array<[number, number] | undefined>, shift: number): number {
+    const { rule } = run;
     // Each search is linear, but listing all matches of a pattern like (a*b|a) is quadratic: the
     // rule's time on the fragment is budgeted, checked at each match (a search that finds none
     // is linear in its window, and keyword windows are many: no clock call for those).
-    const started = performance.now();
-    const ranges = windows ?? [[0, bytes.length] as [number, number]];
-    for (const [from, to] of ranges) {
-      const input = from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to);
-      re.lastIndex = 0;
-      for (;;) {
-        const m = re.exec(input as unknown as string);
-        if (!m) break;
-        if (performance.now() - started > this.maxRuleMillis) return -3;
-        const indices = (m as unknown as { indices: Array<[number, number] | undefined> }).indices;
-        const rel = indices[0]!;
-        if (rule.leadingBoundary && !boundaryAt(bytes, rel[0] + from)) {
-          // RE2 can only match again past this start: resume where \b next holds
-          re.lastIndex = nextBoundary(bytes, rel[0] + from + 1, to) - from;
-          continue;
-        }
-        if (rel[1] === rel[0]) re.lastIndex = rel[1] + 1; // never loop on an empty match
-        let span = indices[rule.secretGroup];
-        if (!span) for (let g = 1; g < indices.length && !span; g++) span = indices[g];
-        if (!span || span[1] <= span[0]) continue;
-        const whole: [number, number] = [rel[0] + from, rel[1] + from];
-        const r = this.record(rule, bytes, lines, out, whole, span[0] + from, span[1] + from);
-        if (r && ++count > this.maxMatchesPerRule) {
-          out.pop();
-          return -1;
-        }
-        if (r && out.length > this.maxMatchesPerFragment) {
-          out.pop();
-          return -2;
-        }
-      }
+    if (performance.now() - run.started > this.maxRuleMillis) return -3;
+    const rel = indices[0]!;
+    let span = indices[rule.secretGroup];
+    if (!span) for (let g = 1; g < indices.length && !span; g++) span = indices[g];
+    if (!span || span[1] <= span[0]) return 0;
+    const whole: [number, number] = [rel[0] + shift, rel[1] + shift];
+    if (!this.record(rule, run.bytes, run.lines, run.out, whole, span[0] + shift, span[1] + shift)) return 0;
+    if (++run.count > this.maxMatchesPerRule) {
+      run.out.pop();
+      return -1;
     }
-    return count;
+    if (run.out.length > this.maxMatchesPerFragment) {
+      run.out.pop();
+      return -2;
+    }
+    return 0;
   }
 
   /** Checks one candidate and appends it; returns whether it was kept. */
@@ -342,6 +364,17 @@ export class Engine {
 }
 
 const NEWLINE = Buffer.from('\n');
+
+/** One rule's pass over one fragment. */
+interface RuleRun {
+  rule: CompiledRule;
+  bytes: Buffer;
+  lines: LineIndex;
+  out: Match[];
+  /** Matches recorded so far. */
+  count: number;
+  started: number;
+}
 
 /** Start of the plain context kept before offset `at`: the line's start, at most a few bytes back. */
 function contextStart(bytes: Buffer, at: number): number {
