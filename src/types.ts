@@ -30,8 +30,10 @@ export interface RuleSpec {
   validator?: ValidatorName;
   path?: string;
   /**
-   * Lines around a keyword occurrence that a match can reach, for rules that run on keyword
-   * windows (no literal lead): 3 and 3 unless a rule knows better.
+   * Lines around a keyword occurrence that a match can reach. A rule without a literal lead runs
+   * on those lines only (3 and 3 unless it says otherwise); a rule that gives a window runs on
+   * its lines whatever its regex (a provider URL with an optional scheme, a multi-line block that
+   * ends at its keyword).
    */
   window?: { before?: number; after?: number };
   severity: Severity;
