@@ -1,7 +1,6 @@
 // History, range and staged scans: every unique blob read once through `git cat-file --batch`,
 // scanned in worker threads, attributed to the commit that introduced it afterwards.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { KeywardenConfig } from '../config/config-file.js';
 import type { RuleMeta } from '../findings/build.js';
 import { fingerprint } from '../findings/fingerprint.js';
@@ -12,7 +11,7 @@ import { allBlobs, isFileMode, isShallow, rawChanges, reachableObjects, stagedBl
 import type { Diagnostic, DiagnosticKind, Finding, ScanResult } from '../types.js';
 import { attribute, LOG_FORMAT, parseCommitHeader, type Occurrence } from './attribution.js';
 import { scanBlobs, type BlobScanResult } from './blob-scan.js';
-import type { WorkerInput, WorkerMessage } from './worker.js';
+import { scanShardsInWorkers } from './blob-dispatch.js';
 
 export type HistoryScope = { kind: 'all' } | { kind: 'range'; range: string } | { kind: 'staged' };
 
@@ -188,38 +187,6 @@ export function shard(blobs: BlobRef[], n: number): BlobRef[][] {
   return out.filter((s) => s.length > 0);
 }
 
-function runWorker(input: WorkerInput, onProgress: (blobs: number, bytes: number) => void, signal?: AbortSignal): Promise<BlobScanResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: input });
-    const abort = (): void => {
-      void worker.terminate();
-      reject(signal?.reason ?? new Error('aborted'));
-    };
-    signal?.addEventListener('abort', abort, { once: true });
-    let settled = false;
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') onProgress(m.blobs, m.bytes);
-      else if (m.type === 'done') {
-        settled = true;
-        resolve(m.result);
-        void worker.terminate();
-      } else {
-        settled = true;
-        reject(new GitError(m.message));
-        void worker.terminate();
-      }
-    });
-    worker.on('error', (err) => {
-      settled = true;
-      reject(err);
-    });
-    worker.on('exit', (code) => {
-      signal?.removeEventListener('abort', abort);
-      if (!settled) reject(new Error(`scan worker exited with code ${code}`));
-    });
-  });
-}
-
 export async function scanHistory(opts: HistoryScanOptions): Promise<ScanResult & { root: string; rules: RuleMeta[] }> {
   const started = performance.now();
   const ruleSet = buildRuleSet(opts.config);
@@ -240,30 +207,15 @@ export async function scanHistory(opts: HistoryScanOptions): Promise<ScanResult 
         }),
       ];
     } else {
-      const shards = shard(p.blobs, threads);
-      const done = shards.map(() => ({ blobs: 0, bytes: 0 }));
-      parts = await Promise.all(
-        shards.map((s, i) =>
-          runWorker(
-            {
-              repo: opts.repo,
-              oids: s.map((b) => b.oid),
-              paths: p.paths ? s.flatMap((b) => (p.paths!.has(b.oid) ? [[b.oid, p.paths!.get(b.oid)!] as [string, string]] : [])) : [],
-              config: opts.config,
-              redact: opts.redact,
-            },
-            (blobs, bytes) => {
-              done[i] = { blobs, bytes };
-              opts.onProgress?.({
-                ...progress,
-                blobs: done.reduce((a, d) => a + d.blobs, 0),
-                bytes: done.reduce((a, d) => a + d.bytes, 0),
-              });
-            },
-            opts.signal,
-          ),
-        ),
-      );
+      parts = await scanShardsInWorkers({
+        repo: opts.repo,
+        shards: shard(p.blobs, threads),
+        threads,
+        input: { config: opts.config, redact: opts.redact },
+        paths: p.paths,
+        signal: opts.signal,
+        onProgress: (blobs, bytes) => opts.onProgress?.({ ...progress, blobs, bytes }),
+      });
     }
   } catch (err) {
     if (opts.signal?.aborted) throw err;

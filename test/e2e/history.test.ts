@@ -141,6 +141,28 @@ describe('keywarden scan --history', () => {
     expect(stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
   });
 
+  it('with worker threads, a corrupt object is exit 2 and a diagnostic too, and a secret elsewhere is still found', () => {
+    const d = repo();
+    // over 4 MiB of blobs, so the scan reads git on the main thread and scans in workers
+    for (let i = 0; i < 6; i++) writeTree(d, { [`fill${i}.txt`]: `${rng.chars('abcdefghij ', 1 << 20)}\n` });
+    git(d, 'add', '.');
+    git(d, 'commit', '-q', '-m', 'filler');
+    const found = token();
+    commitFile(d, 'found.txt', `${found}\n`, 'found');
+    const clean = history(d, '--threads', '2');
+    expect(clean.code).toBe(1);
+    expect(clean.report.findings.map((f) => f.file)).toEqual(['found.txt']);
+    commitFile(d, 'x.txt', `${token()}\n`, 'secret');
+    const oid = git(d, 'rev-parse', 'HEAD:x.txt').trim();
+    const obj = join(d, '.git', 'objects', oid.slice(0, 2), oid.slice(2));
+    chmodSync(obj, 0o644);
+    writeFileSync(obj, Buffer.from('this is not a zlib stream'));
+    const { code, stderr } = history(d, '--threads', '2');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/keywarden: /);
+    expect(stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
   it('a reachable object missing from the repository fails the full-history scan with exit 2', () => {
     const d = repo();
     commitFile(d, 'x.txt', `${token()}\n`, 'secret');

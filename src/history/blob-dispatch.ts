@@ -1,0 +1,150 @@
+// The main thread's part of a threaded history scan: it reads every shard's `git cat-file
+// --batch` (one git process per shard, so git's own work runs in parallel too) and hands the
+// blobs, in batches, to whichever worker has the least queued. Reading here keeps each pipe
+// drained while the workers scan: a worker reading its own pipe could not, and its git process
+// stalled on the full pipe whenever the worker was busy.
+import { Worker } from 'node:worker_threads';
+import { catFileBatch, GitError } from '../sources/git/cat-file.js';
+import type { BlobRef } from '../sources/git/objects.js';
+import type { BlobScanResult } from './blob-scan.js';
+import type { BatchEntry, WorkerInput, WorkerMessage, WorkerRequest } from './worker.js';
+
+/** A batch is sent once it holds this many bytes or entries. */
+const BATCH_BYTES = 1 << 20;
+const BATCH_ENTRIES = 256;
+/** Bytes sent to a worker and not yet scanned, at most: bounds memory whatever git's pace. */
+const QUEUE_BYTES = 16 << 20;
+
+interface Scanner {
+  worker: Worker;
+  queued: number;
+  result: Promise<BlobScanResult>;
+  progress: { blobs: number; bytes: number };
+}
+
+export interface DispatchOptions {
+  repo: string;
+  shards: BlobRef[][];
+  threads: number;
+  input: WorkerInput;
+  paths?: ReadonlyMap<string, string>;
+  signal?: AbortSignal;
+  onProgress?: (blobs: number, bytes: number) => void;
+}
+
+export async function scanShardsInWorkers(opts: DispatchOptions): Promise<BlobScanResult[]> {
+  const capacity: Array<() => void> = [];
+  const freed = (): void => {
+    for (const wake of capacity.splice(0)) wake();
+  };
+  const report = (): void =>
+    opts.onProgress?.(
+      scanners.reduce((a, s) => a + s.progress.blobs, 0),
+      scanners.reduce((a, s) => a + s.progress.bytes, 0),
+    );
+  let failure: unknown;
+  const fail = (err: unknown): void => {
+    failure ??= err;
+    freed();
+  };
+  const scanners: Scanner[] = Array.from({ length: opts.threads }, () => startScanner(opts.input, freed, report, fail));
+  const stopAll = (): void => {
+    for (const s of scanners) void s.worker.terminate();
+    freed();
+  };
+  const onAbort = (): void => stopAll();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const send = async (entries: BatchEntry[], parts: Buffer[], size: number): Promise<void> => {
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      if (failure !== undefined) throw failure;
+      const s = scanners.reduce((a, b) => (b.queued < a.queued ? b : a));
+      if (s.queued + size <= QUEUE_BYTES || s.queued === 0) {
+        // one ArrayBuffer of its own, so it can be transferred (a pooled Buffer's cannot)
+        const buffer = new ArrayBuffer(size);
+        const view = new Uint8Array(buffer);
+        let at = 0;
+        for (const p of parts) {
+          view.set(p, at);
+          at += p.length;
+        }
+        s.queued += size;
+        s.worker.postMessage({ type: 'batch', entries, buffer } satisfies WorkerRequest, [buffer]);
+        return;
+      }
+      await new Promise<void>((r) => capacity.push(r));
+    }
+  };
+
+  const feed = async (shard: BlobRef[]): Promise<void> => {
+    let entries: BatchEntry[] = [];
+    let parts: Buffer[] = [];
+    let size = 0;
+    const flush = async (): Promise<void> => {
+      if (entries.length === 0) return;
+      const [e, p, n] = [entries, parts, size];
+      entries = [];
+      parts = [];
+      size = 0;
+      await send(e, p, n);
+    };
+    for await (const item of catFileBatch(opts.repo, shard.map((b) => b.oid), { signal: opts.signal })) {
+      if ('missing' in item) entries.push({ oid: item.oid, missing: true });
+      else {
+        const path = opts.paths?.get(item.oid);
+        entries.push(path === undefined ? { oid: item.oid, size: item.size } : { oid: item.oid, size: item.size, path });
+        parts.push(item.bytes);
+        size += item.size;
+      }
+      if (size >= BATCH_BYTES || entries.length >= BATCH_ENTRIES) await flush();
+    }
+    await flush();
+  };
+
+  try {
+    await Promise.all(opts.shards.map(feed));
+    for (const s of scanners) s.worker.postMessage({ type: 'end' } satisfies WorkerRequest);
+    return await Promise.all(scanners.map((s) => s.result));
+  } catch (err) {
+    stopAll();
+    throw err;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function startScanner(input: WorkerInput, freed: () => void, report: () => void, fail: (err: unknown) => void): Scanner {
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: input });
+  const scanner: Scanner = { worker, queued: 0, progress: { blobs: 0, bytes: 0 }, result: Promise.resolve() as unknown as Promise<BlobScanResult> };
+  scanner.result = new Promise<BlobScanResult>((resolve, reject) => {
+    let settled = false;
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'ack') {
+        scanner.queued -= m.bytes;
+        freed();
+      } else if (m.type === 'progress') {
+        scanner.progress = { blobs: m.blobs, bytes: m.bytes };
+        report();
+      } else if (m.type === 'done') {
+        settled = true;
+        resolve(m.result);
+        void worker.terminate();
+      } else {
+        settled = true;
+        reject(new GitError(m.message));
+        void worker.terminate();
+      }
+    });
+    worker.on('error', (err) => {
+      settled = true;
+      reject(err);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`scan worker exited with code ${code}`));
+    });
+  });
+  // a worker that fails stops the feeders at their next batch (and leaves no unhandled rejection)
+  scanner.result.catch(fail);
+  return scanner;
+}
