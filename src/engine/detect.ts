@@ -68,6 +68,8 @@ export class Engine {
   private readonly byId: Map<string, CompiledRule>;
   /** Per rule: run on keyword windows rather than the whole fragment. */
   private readonly windowed: boolean[];
+  /** Rule id -> rank of its confidence, for suppressWeakerOverlaps. */
+  private readonly confidenceRank: ReadonlyMap<string, number>;
   /** Per rule: whether its path or an allowlist path can exclude a file (most rules: no). */
   private readonly pathScoped: boolean[];
   /** Per rule: the keyword every match starts with, when there is one (see anchorKeyword). */
@@ -81,6 +83,7 @@ export class Engine {
     this.maxMatchesPerFragment = options.maxMatchesPerFragment ?? DEFAULT_CAP_LIMITS.maxMatchesPerFragment;
     this.maxRuleMillis = options.maxRuleMillis ?? DEFAULT_CAP_LIMITS.maxRuleMillis;
     this.byId = new Map(rules.map((r) => [r.id, r]));
+    this.confidenceRank = new Map(rules.map((r) => [r.id, CONFIDENCE_RANK[r.confidence]]));
     this.windowed = rules.map((r) => r.spec.window !== undefined || needsWindows(r.spec.regex));
     this.pathScoped = rules.map(
       (r) => r.spec.path !== undefined || [r.spec.allowlist, ...(r.spec.allowlists ?? [])].some((l) => (l?.paths?.length ?? 0) > 0),
@@ -112,9 +115,11 @@ export class Engine {
     return this.allowlists.some((a) => a.paths.some((re) => re.test(path)));
   }
 
-  private ruleAcceptsPath(rule: CompiledRule, path: string): boolean {
-    if (rule.pathRe && !rule.pathRe.test(path)) return false;
-    return !rule.allowlists.some((l) => l.paths.some((re) => re.test(path)));
+  /** `path` as UTF-8 bytes is cheaper for RE2 than a JS string (converted on every test). */
+  private ruleAcceptsPath(rule: CompiledRule, path: string | Buffer): boolean {
+    const subject = path as unknown as string;
+    if (rule.pathRe && !rule.pathRe.test(subject)) return false;
+    return !rule.allowlists.some((l) => l.paths.some((re) => re.test(subject)));
   }
 
   /** Whether a match of `ruleId` may be reported at `path` (path scope, rule and global path allowlists). */
@@ -221,7 +226,7 @@ export class Engine {
       }
     }
     if (budget.exhausted) result.decodeLimited = true;
-    if (found.length > 0) result.matches = suppressWeakerOverlaps([...plain, ...found], this.rules);
+    if (found.length > 0) result.matches = suppressWeakerOverlaps([...plain, ...found], this.confidenceRank);
   }
 
   /** Runs every candidate rule over `bytes`. */
@@ -230,9 +235,10 @@ export class Engine {
     const capped: string[] = [];
     const caps: CapHit[] = [];
     const { rules: candidates, present, positions } = this.candidates(bytes);
+    let pathBytes: Buffer | undefined;
     for (const ri of candidates) {
       const rule = this.rules[ri]!;
-      if (!deferPaths && this.pathScoped[ri] && !this.ruleAcceptsPath(rule, path)) continue;
+      if (!deferPaths && this.pathScoped[ri] && !this.ruleAcceptsPath(rule, (pathBytes ??= Buffer.from(path)))) continue;
       let n: number;
       const before = matches.length;
       if (this.windowed[ri]) {
@@ -251,7 +257,7 @@ export class Engine {
         if (n === -2) break;
       }
     }
-    return { matches: suppressWeakerOverlaps(matches, this.rules), capped, caps };
+    return { matches: suppressWeakerOverlaps(matches, this.confidenceRank), capped, caps };
   }
 
   /**
@@ -400,9 +406,8 @@ function segmentAt(segments: readonly DecodedSegment[], offset: number): Decoded
  * When a more specific rule already reports a secret, a less confident rule (a generic one)
  * matching an overlapping span adds only noise: keep the most confident.
  */
-function suppressWeakerOverlaps(matches: Match[], rules: readonly CompiledRule[]): Match[] {
+function suppressWeakerOverlaps(matches: Match[], conf: ReadonlyMap<string, number>): Match[] {
   if (matches.length < 2) return matches;
-  const conf = new Map(rules.map((r) => [r.id, CONFIDENCE_RANK[r.confidence]]));
   return matches.filter((m) => {
     const mine = conf.get(m.ruleId)!;
     return !matches.some(

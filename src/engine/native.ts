@@ -10,7 +10,10 @@ export interface NativeMatcher {
 
 export interface NativeAddon {
   compile(keywords: string[], positional: boolean[]): NativeMatcher;
-  /** [keyword, offset, ...] of the positional keywords; `present` gets 1 (or 2: too dense) per keyword. */
+  /**
+   * [n, the n keywords present ascending, then keyword, offset, ... of the positional ones];
+   * `present` gets 1 (or 2: too dense to list) per keyword present.
+   */
   scan(matcher: NativeMatcher, bytes: Uint8Array, present: Uint8Array, limit: number): Int32Array | undefined;
   /** [start, end, ...] of the maximal runs of base64 characters at least `minLength` long. */
   base64Runs(bytes: Uint8Array, minLength: number): Int32Array | undefined;

@@ -50,14 +50,15 @@ export class Prefilter {
     if (!hits) throw new Error('keyword prefilter: no result from the native matcher');
     const present: number[] = [];
     const found = new Map<string, number[] | undefined>();
-    for (let k = 0; k < flags.length; k++) {
-      if (flags[k] === 0) continue;
+    const n = hits[0]!;
+    for (let i = 1; i <= n; i++) {
+      const k = hits[i]!;
       present.push(k);
       // 2: occurs too often for its positions to be listed
       if (flags[k] === 2) found.set(this.keywords[k]!, undefined);
       else if (this.positional.has(this.keywords[k]!)) found.set(this.keywords[k]!, []);
     }
-    for (let i = 0; i < hits.length; i += 2) found.get(this.keywords[hits[i]!]!)?.push(hits[i + 1]!);
+    for (let i = n + 1; i < hits.length; i += 2) found.get(this.keywords[hits[i]!]!)?.push(hits[i + 1]!);
     return { present, positions: { of: (kw) => (found.has(kw) ? found.get(kw) : []) } };
   }
 }
