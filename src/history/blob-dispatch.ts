@@ -55,22 +55,15 @@ export async function scanShardsInWorkers(opts: DispatchOptions): Promise<BlobSc
   const onAbort = (): void => stopAll();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const send = async (entries: BatchEntry[], parts: Buffer[], size: number): Promise<void> => {
+  /** Sends `batch` (an ArrayBuffer of its own, so it can be transferred) holding `size` bytes of blobs. */
+  const send = async (entries: BatchEntry[], batch: Uint8Array<ArrayBuffer>, size: number): Promise<void> => {
     for (;;) {
       opts.signal?.throwIfAborted();
       if (failure !== undefined) throw failure;
       const s = scanners.reduce((a, b) => (b.queued < a.queued ? b : a));
       if (s.queued + size <= QUEUE_BYTES || s.queued === 0) {
-        // one ArrayBuffer of its own, so it can be transferred (a pooled Buffer's cannot)
-        const buffer = new ArrayBuffer(size);
-        const view = new Uint8Array(buffer);
-        let at = 0;
-        for (const p of parts) {
-          view.set(p, at);
-          at += p.length;
-        }
         s.queued += size;
-        s.worker.postMessage({ type: 'batch', entries, buffer } satisfies WorkerRequest, [buffer]);
+        s.worker.postMessage({ type: 'batch', entries, size, buffer: batch.buffer } satisfies WorkerRequest, [batch.buffer]);
         return;
       }
       await new Promise<void>((r) => capacity.push(r));
@@ -79,27 +72,30 @@ export async function scanShardsInWorkers(opts: DispatchOptions): Promise<BlobSc
 
   const feed = async (shard: BlobRef[]): Promise<void> => {
     let entries: BatchEntry[] = [];
-    let parts: Buffer[] = [];
     let size = 0;
-    const flush = async (): Promise<void> => {
-      if (entries.length === 0) return;
-      const [e, p, n] = [entries, parts, size];
-      entries = [];
-      parts = [];
-      size = 0;
-      await send(e, p, n);
-    };
-    for await (const item of catFileBatch(opts.repo, shard.map((b) => b.oid), { signal: opts.signal })) {
+    // each blob is copied into its batch at once (below), so git's output is read without a copy
+    let batch: Uint8Array<ArrayBuffer> = new Uint8Array(BATCH_BYTES);
+    for await (const item of catFileBatch(opts.repo, shard.map((b) => b.oid), { signal: opts.signal, views: true })) {
       if ('missing' in item) entries.push({ oid: item.oid, missing: true });
       else {
         const path = opts.paths?.get(item.oid);
         entries.push(path === undefined ? { oid: item.oid, size: item.size } : { oid: item.oid, size: item.size, path });
-        parts.push(item.bytes);
+        if (size + item.size > batch.length) {
+          const bigger = new Uint8Array(Math.max(batch.length * 2, size + item.size));
+          bigger.set(batch.subarray(0, size));
+          batch = bigger;
+        }
+        batch.set(item.bytes, size);
         size += item.size;
       }
-      if (size >= BATCH_BYTES || entries.length >= BATCH_ENTRIES) await flush();
+      if (size >= BATCH_BYTES || entries.length >= BATCH_ENTRIES) {
+        await send(entries, batch, size);
+        entries = [];
+        batch = new Uint8Array(BATCH_BYTES);
+        size = 0;
+      }
     }
-    await flush();
+    if (entries.length > 0) await send(entries, batch, size);
   };
 
   try {

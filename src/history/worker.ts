@@ -16,12 +16,12 @@ export interface WorkerInput {
 export type BatchEntry = { oid: string; missing: true } | { oid: string; size: number; path?: string };
 
 /** Main thread to worker. */
-export type WorkerRequest = { type: 'batch'; entries: BatchEntry[]; buffer: ArrayBuffer } | { type: 'end' };
+export type WorkerRequest = { type: 'batch'; entries: BatchEntry[]; size: number; buffer: ArrayBuffer } | { type: 'end' };
 
 /** Worker to main thread. */
 export type WorkerMessage =
   | { type: 'progress'; blobs: number; bytes: number }
-  /** A batch was scanned: its buffer's bytes no longer count against the worker's queue. */
+  /** A batch was scanned: its bytes no longer count against the worker's queue. */
   | { type: 'ack'; bytes: number }
   | { type: 'done'; result: Awaited<ReturnType<typeof scanBlobs>> }
   | { type: 'error'; message: string };
@@ -49,7 +49,7 @@ async function* batches(port: NonNullable<typeof parentPort>, paths: Map<string,
       yield { oid: e.oid, type: 'blob', size: e.size, bytes: Buffer.from(m.buffer, offset, e.size) };
       offset += e.size;
     }
-    port.postMessage({ type: 'ack', bytes: m.buffer.byteLength } satisfies WorkerMessage);
+    port.postMessage({ type: 'ack', bytes: m.size } satisfies WorkerMessage);
   }
 }
 

@@ -16,12 +16,14 @@ export class GitError extends Error {
 
 /**
  * Yields the objects named by `oids`, in order. The oid list is written to git's stdin while its
- * output is read, so neither side holds more than a pipe's worth. `signal` kills git.
+ * output is read, so neither side holds more than a pipe's worth. `signal` kills git. With
+ * `views`, an object's bytes are a view into git's output, valid only until the next object is
+ * asked for (for a consumer that copies them at once); otherwise each object gets its own copy.
  */
 export async function* catFileBatch(
   repo: string,
   oids: Iterable<string>,
-  opts: { signal?: AbortSignal } = {},
+  opts: { signal?: AbortSignal; views?: boolean } = {},
 ): AsyncGenerator<CatFileItem> {
   const child = spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, 'cat-file', '--batch', '--buffer'], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -84,7 +86,8 @@ export async function* catFileBatch(
         }
         if (buffered < header.size + 1) break;
         // copy out of git's chunk so one small blob does not pin a large buffer
-        const bytes = Buffer.from(take(header.size + 1).subarray(0, header.size));
+        const view = take(header.size + 1).subarray(0, header.size);
+        const bytes = opts.views ? view : Buffer.from(view);
         const h = header;
         header = undefined;
         yield { ...h, bytes };
