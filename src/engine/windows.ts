@@ -150,9 +150,18 @@ export function keywordWindows(
   if (all.length === 0) return [];
   if (keywords.length > 1) all.sort((a, b) => a - b);
   const out: Array<[number, number]> = [];
+  // an occurrence later on the line of the previous one has a context inside the previous one's
+  // (same lines; a start cut at CONTEXT_BYTES only moves later), unless CONTEXT_BYTES cut the
+  // previous one's end short (a long line): then it is computed anew
+  let lineEnd = -1;
+  let reuse = false;
   for (const p of all) {
+    if (reuse && p < lineEnd) continue;
+    const nl = bytes.indexOf(0x0a, p);
+    lineEnd = nl === -1 ? bytes.length : nl;
     const start = contextStart(bytes, p, lines.before);
     const end = contextEnd(bytes, p, CONTEXT_BYTES, lines.after);
+    reuse = end < p + CONTEXT_BYTES;
     const last = out[out.length - 1];
     // a search costs about as much as scanning MERGE_GAP bytes: join windows closer than that
     if (last && start <= last[1] + MERGE_GAP) last[1] = Math.max(last[1], end);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { anchoredWindows, anchorKeyword, KeywordPositions, keywordWindows, needsWindows } from '../../src/engine/windows.js';
 import { literalPrefix, spansLines } from '../../src/engine/regex-syntax.js';
 
@@ -66,5 +67,25 @@ describe('anchoredWindows', () => {
     expect(anchoredWindows(bytes, [2])).toEqual([[2, 16]]);
     expect(anchoredWindows(bytes, [2, 20])).toEqual([[2, 16], [20, 28]]);
     expect(anchoredWindows(bytes, [2, 4])).toEqual([[2, 16]]);
+  });
+});
+
+describe('keywordWindows on many occurrences', () => {
+  it('covers the context of every occurrence, on short and long (minified) lines alike', () => {
+    const pieces = fc.oneof(fc.constant('datadog'), fc.constant('\n'), fc.constant('x'.repeat(700)), fc.string({ maxLength: 30 }));
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 60 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), (parts, before, after) => {
+        const bytes = Buffer.from(parts.join(''));
+        const windows = keywordWindows(bytes, new KeywordPositions(bytes, ['datadog']), ['datadog'], { before, after });
+        if (windows === undefined) return; // too dense: the whole fragment is searched
+        const text = bytes.toString('latin1');
+        for (let p = text.indexOf('datadog'); p !== -1; p = text.indexOf('datadog', p + 1)) {
+          // the occurrence's own context, computed alone
+          const [[s, e]] = keywordWindows(bytes, { of: () => [p] }, ['datadog'], { before, after })! as [[number, number]];
+          expect(windows.some(([ws, we]) => ws <= s && e <= we)).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
