@@ -25,89 +25,114 @@ interface Scanner {
 export interface DispatchOptions {
   repo: string;
   shards: BlobRef[][];
-  threads: number;
-  input: WorkerInput;
   paths?: ReadonlyMap<string, string>;
   signal?: AbortSignal;
   onProgress?: (blobs: number, bytes: number) => void;
 }
 
-export async function scanShardsInWorkers(opts: DispatchOptions): Promise<BlobScanResult[]> {
-  const capacity: Array<() => void> = [];
-  const freed = (): void => {
-    for (const wake of capacity.splice(0)) wake();
-  };
-  const report = (): void =>
-    opts.onProgress?.(
-      scanners.reduce((a, s) => a + s.progress.blobs, 0),
-      scanners.reduce((a, s) => a + s.progress.bytes, 0),
+/**
+ * The scan's worker threads. Started before the scan knows its blobs (they load modules and
+ * rules while git lists the objects); `scan` then feeds them, and `terminate` stops them.
+ */
+export class ScanWorkers {
+  private readonly scanners: Scanner[];
+  private readonly capacity: Array<() => void> = [];
+  private failure: unknown;
+  private onProgress: DispatchOptions['onProgress'];
+
+  constructor(threads: number, input: WorkerInput) {
+    this.scanners = Array.from({ length: threads }, () =>
+      startScanner(
+        input,
+        () => this.freed(),
+        () => this.report(),
+        (err) => {
+          this.failure ??= err;
+          this.freed();
+        },
+      ),
     );
-  let failure: unknown;
-  const fail = (err: unknown): void => {
-    failure ??= err;
-    freed();
-  };
-  const scanners: Scanner[] = Array.from({ length: opts.threads }, () => startScanner(opts.input, freed, report, fail));
-  const stopAll = (): void => {
-    for (const s of scanners) void s.worker.terminate();
-    freed();
-  };
-  const onAbort = (): void => stopAll();
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  }
+
+  terminate(): void {
+    for (const s of this.scanners) void s.worker.terminate();
+    this.freed();
+  }
+
+  private freed(): void {
+    for (const wake of this.capacity.splice(0)) wake();
+  }
+
+  private report(): void {
+    this.onProgress?.(
+      this.scanners.reduce((a, s) => a + s.progress.blobs, 0),
+      this.scanners.reduce((a, s) => a + s.progress.bytes, 0),
+    );
+  }
 
   /** Sends `batch` (an ArrayBuffer of its own, so it can be transferred) holding `size` bytes of blobs. */
-  const send = async (entries: BatchEntry[], batch: Uint8Array<ArrayBuffer>, size: number): Promise<void> => {
+  private async send(entries: BatchEntry[], batch: Uint8Array<ArrayBuffer>, size: number, signal?: AbortSignal): Promise<void> {
     for (;;) {
-      opts.signal?.throwIfAborted();
-      if (failure !== undefined) throw failure;
-      const s = scanners.reduce((a, b) => (b.queued < a.queued ? b : a));
+      signal?.throwIfAborted();
+      if (this.failure !== undefined) throw this.failure;
+      const s = this.scanners.reduce((a, b) => (b.queued < a.queued ? b : a));
       if (s.queued + size <= QUEUE_BYTES || s.queued === 0) {
         s.queued += size;
         s.worker.postMessage({ type: 'batch', entries, size, buffer: batch.buffer } satisfies WorkerRequest, [batch.buffer]);
         return;
       }
-      await new Promise<void>((r) => capacity.push(r));
+      await new Promise<void>((r) => this.capacity.push(r));
     }
-  };
-
-  const feed = async (shard: BlobRef[]): Promise<void> => {
-    let entries: BatchEntry[] = [];
-    let size = 0;
-    // each blob is copied into its batch at once (below), so git's output is read without a copy
-    let batch: Uint8Array<ArrayBuffer> = new Uint8Array(BATCH_BYTES);
-    for await (const item of catFileBatch(opts.repo, shard.map((b) => b.oid), { signal: opts.signal, views: true })) {
-      if ('missing' in item) entries.push({ oid: item.oid, missing: true });
-      else {
-        const path = opts.paths?.get(item.oid);
-        entries.push(path === undefined ? { oid: item.oid, size: item.size } : { oid: item.oid, size: item.size, path });
-        if (size + item.size > batch.length) {
-          const bigger = new Uint8Array(Math.max(batch.length * 2, size + item.size));
-          bigger.set(batch.subarray(0, size));
-          batch = bigger;
-        }
-        batch.set(item.bytes, size);
-        size += item.size;
-      }
-      if (size >= BATCH_BYTES || entries.length >= BATCH_ENTRIES) {
-        await send(entries, batch, size);
-        entries = [];
-        batch = new Uint8Array(BATCH_BYTES);
-        size = 0;
-      }
-    }
-    if (entries.length > 0) await send(entries, batch, size);
-  };
-
-  try {
-    await Promise.all(opts.shards.map(feed));
-    for (const s of scanners) s.worker.postMessage({ type: 'end' } satisfies WorkerRequest);
-    return await Promise.all(scanners.map((s) => s.result));
-  } catch (err) {
-    stopAll();
-    throw err;
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
   }
+
+  /** Reads the shards from git and scans them; the workers are done afterwards. */
+  async scan(opts: DispatchOptions): Promise<BlobScanResult[]> {
+    this.onProgress = opts.onProgress;
+    const onAbort = (): void => this.terminate();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const feed = async (shard: BlobRef[]): Promise<void> => {
+      let entries: BatchEntry[] = [];
+      let size = 0;
+      // each blob is copied into its batch at once (below), so git's output is read without a copy
+      let batch = newBatch(BATCH_BYTES);
+      for await (const item of catFileBatch(opts.repo, shard.map((b) => b.oid), { signal: opts.signal, views: true })) {
+        if ('missing' in item) entries.push({ oid: item.oid, missing: true });
+        else {
+          const path = opts.paths?.get(item.oid);
+          entries.push(path === undefined ? { oid: item.oid, size: item.size } : { oid: item.oid, size: item.size, path });
+          if (size + item.size > batch.length) {
+            const bigger = newBatch(Math.max(batch.length * 2, size + item.size));
+            bigger.set(batch.subarray(0, size));
+            batch = bigger;
+          }
+          batch.set(item.bytes, size);
+          size += item.size;
+        }
+        if (size >= BATCH_BYTES || entries.length >= BATCH_ENTRIES) {
+          await this.send(entries, batch, size, opts.signal);
+          entries = [];
+          batch = newBatch(BATCH_BYTES);
+          size = 0;
+        }
+      }
+      if (entries.length > 0) await this.send(entries, batch, size, opts.signal);
+    };
+    try {
+      await Promise.all(opts.shards.map(feed));
+      for (const s of this.scanners) s.worker.postMessage({ type: 'end' } satisfies WorkerRequest);
+      return await Promise.all(this.scanners.map((s) => s.result));
+    } catch (err) {
+      this.terminate();
+      throw err;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+/** A batch buffer with an ArrayBuffer of its own (transferable, unlike a pooled Buffer's), not zero-filled. */
+function newBatch(size: number): Uint8Array<ArrayBuffer> {
+  return Buffer.allocUnsafeSlow(size) as unknown as Uint8Array<ArrayBuffer>;
 }
 
 function startScanner(input: WorkerInput, freed: () => void, report: () => void, fail: (err: unknown) => void): Scanner {

@@ -11,7 +11,7 @@ import { allBlobs, isFileMode, isShallow, rawChanges, reachableObjects, stagedBl
 import type { Diagnostic, DiagnosticKind, Finding, ScanResult } from '../types.js';
 import { attribute, LOG_FORMAT, parseCommitHeader, type Occurrence } from './attribution.js';
 import { scanBlobs, type BlobScanResult } from './blob-scan.js';
-import { scanShardsInWorkers } from './blob-dispatch.js';
+import { ScanWorkers } from './blob-dispatch.js';
 
 export type HistoryScope = { kind: 'all' } | { kind: 'range'; range: string } | { kind: 'staged' };
 
@@ -190,15 +190,25 @@ export function shard(blobs: BlobRef[], n: number): BlobRef[][] {
 export async function scanHistory(opts: HistoryScanOptions): Promise<ScanResult & { root: string; rules: RuleMeta[] }> {
   const started = performance.now();
   const ruleSet = buildRuleSet(opts.config);
-  const p = await plan(opts);
+  const threads = Math.max(1, opts.threads ?? defaultThreads());
+  // a full-history scan nearly always takes the worker path: its workers start while git lists
+  // the objects (ranges and staged changes are often small, and a pre-commit hook must stay fast)
+  let workers = threads > 1 && opts.scope.kind === 'all' ? new ScanWorkers(threads, { config: opts.config, redact: opts.redact }) : undefined;
+  let p: Plan;
+  try {
+    p = await plan(opts);
+  } catch (err) {
+    workers?.terminate();
+    throw err;
+  }
   const totalBytes = p.blobs.reduce((a, b) => a + b.size, 0);
   const progress: HistoryProgress = { blobs: 0, bytes: 0, totalBlobs: p.blobs.length, totalBytes };
-  const threads = Math.max(1, opts.threads ?? defaultThreads());
 
   let parts: BlobScanResult[];
   const diagnostics = [...p.diagnostics];
   try {
     if (threads === 1 || totalBytes < IN_PROCESS_BYTES || p.blobs.length < 2) {
+      workers?.terminate();
       parts = [
         await scanBlobs(catFileBatch(opts.repo, p.blobs.map((b) => b.oid), { signal: opts.signal }), ruleSet.engine, ruleSet.meta, {
           redact: opts.redact,
@@ -207,11 +217,10 @@ export async function scanHistory(opts: HistoryScanOptions): Promise<ScanResult 
         }),
       ];
     } else {
-      parts = await scanShardsInWorkers({
+      workers ??= new ScanWorkers(threads, { config: opts.config, redact: opts.redact });
+      parts = await workers.scan({
         repo: opts.repo,
         shards: shard(p.blobs, threads),
-        threads,
-        input: { config: opts.config, redact: opts.redact },
         paths: p.paths,
         signal: opts.signal,
         onProgress: (blobs, bytes) => opts.onProgress?.({ ...progress, blobs, bytes }),
