@@ -160,7 +160,8 @@ function main() {
   console.log(`keywarden, all cores (worker threads): ${allSecs.toFixed(2)} s, ${(info.bytes / 1e6 / allSecs).toFixed(0)} MB/s; runs: ${all.map((r) => r.secs.toFixed(2)).join(', ')} s`);
 
   if (flag('skip-secretlint')) return;
-  const small = join(CACHE, `synthetic-${slSizeMB}mb`);
+  // its own name: a different seed from the main corpus, which may have the same size
+  const small = join(CACHE, `synthetic-secretlint-${slSizeMB}mb`);
   const sinfo = generateCorpus(small, { totalBytes: slSizeMB * 1e6, seed: 'keywarden-bench-small-v1' });
   console.log(`\nsame-tree comparison: ${sinfo.files} files, ${(sinfo.bytes / 1e6).toFixed(1)} MB`);
   const kwS = [];
