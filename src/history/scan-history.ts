@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import type { KeywardenConfig } from '../config/config-file.js';
 import type { RuleMeta } from '../findings/build.js';
 import { fingerprint } from '../findings/fingerprint.js';
+import { compareFindings } from '../findings/order.js';
 import { buildRuleSet, type RuleSet } from '../rules.js';
 import { catFileBatch, GitError } from '../sources/git/cat-file.js';
 import { GIT_MEMORY_OPTIONS } from '../sources/git/run-git.js';
@@ -327,8 +328,6 @@ function groupFindings(
       }
     }
   }
-  return [...groups.values()].sort((a, b) =>
-    a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : 1),
-  );
+  return [...groups.values()].sort(compareFindings);
 }
 

@@ -1,18 +1,13 @@
 // What the CI reporters (SARIF, JUnit, CSV, GitHub) share: one order and one view of a finding.
 import { redact } from '../findings/redact.js';
+import { compareFindings } from '../findings/order.js';
 import type { Finding, Severity } from '../types.js';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
-/** By file, then position, then rule: stable output whatever order the scan produced. */
+/** By file, position, rule and fingerprint: stable output whatever order the scan produced. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort(
-    (a, b) =>
-      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
-      a.line - b.line ||
-      a.column - b.column ||
-      (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0),
-  );
+  return [...findings].sort(compareFindings);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { compareFindings } from '../findings/order.js';
 import pc from 'picocolors';
 import type { BaselineSummary, Finding, ScanStats, Severity, Verification } from '../types.js';
 import type { Reporter } from './types.js';
@@ -29,9 +30,7 @@ export const textReporter: Reporter = (result, meta) => {
     info: c.dim,
   };
   const lines: string[] = [];
-  const sorted = [...result.findings].sort(
-    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column),
-  );
+  const sorted = [...result.findings].sort(compareFindings);
   for (const f of sorted) lines.push(...findingBlock(f, c, sev), '');
   for (const d of result.diagnostics) {
     const tag = d.level === 'error' ? c.red('error') : d.level === 'warning' ? c.yellow('warning') : c.dim('info');

@@ -163,6 +163,18 @@ describe('keywarden scan --history', () => {
     expect(stderr).not.toMatch(/at .*\.js:\d+/);
   });
 
+  it('two secrets at the same place in two versions of a file are reported in one order, whatever the threads', () => {
+    const d = repo();
+    for (let i = 0; i < 6; i++) writeTree(d, { [`fill${i}.txt`]: `${rng.chars('abcdefghij ', 1 << 20)}\n` });
+    git(d, 'add', '.');
+    git(d, 'commit', '-q', '-m', 'filler');
+    for (let v = 0; v < 4; v++) commitFile(d, 'same.txt', `key = ${token()}\n`, `version ${v}`);
+    const runs = ['1', '2', '3'].map((t) => history(d, '--threads', t).report.findings);
+    expect(runs[0]!.map((f) => `${f.file}:${f.line}`)).toEqual(Array(4).fill('same.txt:1'));
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[2]).toEqual(runs[0]);
+  });
+
   it('a reachable object missing from the repository fails the full-history scan with exit 2', () => {
     const d = repo();
     commitFile(d, 'x.txt', `${token()}\n`, 'secret');
