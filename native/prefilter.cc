@@ -15,6 +15,13 @@
 #include <cstring>
 #include <vector>
 
+// GCC and Clang get the branch hint; other compilers (MSVC) build the same code without it.
+#if defined(__GNUC__)
+#define KW_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define KW_UNLIKELY(x) (x)
+#endif
+
 namespace {
 
 struct Keyword {
@@ -233,7 +240,7 @@ napi_value Scan(napi_env env, napi_callback_info info) {
 
   auto probe = [&](const Table& t, size_t i, uint32_t key) {
     const uint32_t h = Hash(key);
-    if (__builtin_expect((t.bitmap[h >> 6] >> (h & 63)) & 1, 0)) {
+    if (KW_UNLIKELY((t.bitmap[h >> 6] >> (h & 63)) & 1)) {
       for (uint32_t j = t.start[h], e = t.start[h + 1]; j < e; j++) {
         const uint32_t id = t.ids[j];
         const Keyword& kw = m.keywords[id];
