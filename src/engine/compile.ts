@@ -21,6 +21,8 @@ export interface CompiledRule {
   readonly re: Regex;
   /** The regex's leading \b was moved out of `re` (see boundary.ts): check it at each match start. */
   leadingBoundary: boolean;
+  /** The pattern `re` is compiled from: the regex, less a leading \b moved out. */
+  runPattern: string;
   secretGroup: number;
   minEntropy: number | undefined;
   validator: ((secret: string) => boolean) | undefined;
@@ -132,6 +134,7 @@ export function compileRule(spec: RuleSpec, opts: CompileOptions = {}): Compiled
       return compiled;
     },
     leadingBoundary: stripped !== undefined,
+    runPattern,
     secretGroup,
     minEntropy: spec.entropy,
     validator: spec.validator ? VALIDATORS[spec.validator] : undefined,

@@ -3,7 +3,7 @@
 import type { Confidence, Fragment, Match } from '../types.js';
 import { DEFAULT_CAP_LIMITS, type CapHit } from './caps.js';
 import type { CompiledAllowlist, CompiledRule } from './compile.js';
-import { boundaryAt, nextBoundary, stripLeadingBoundary } from './boundary.js';
+import { boundaryAt, nextBoundary } from './boundary.js';
 import { DEFAULT_DECODE_LIMITS, DecodeBudget, findEncodedSpans, type DecodeLimits, type Encoding } from './decode.js';
 import { shannonEntropy } from './entropy.js';
 import { LineIndex } from './location.js';
@@ -89,7 +89,7 @@ export class Engine {
       (r) => r.spec.path !== undefined || [r.spec.allowlist, ...(r.spec.allowlists ?? [])].some((l) => (l?.paths?.length ?? 0) > 0),
     );
     // the run pattern: a leading \b moved out leaves the literal in front
-    this.anchors = rules.map((r, i) => (this.windowed[i] ? undefined : anchorKeyword(stripLeadingBoundary(r.spec.regex) ?? r.spec.regex, r.keywords)));
+    this.anchors = rules.map((r, i) => (this.windowed[i] ? undefined : anchorKeyword(r.runPattern, r.keywords)));
     this.decodeLimits = options.decode === false ? { ...DEFAULT_DECODE_LIMITS, maxDepth: 0 } : { ...DEFAULT_DECODE_LIMITS, ...options.decode };
     const keywordIndex = new Map<string, number>();
     const rulesByKeyword: number[][] = [];
@@ -267,21 +267,18 @@ export class Engine {
   private scanRule(rule: CompiledRule, bytes: Buffer, lines: LineIndex, out: Match[], windows?: Array<[number, number]>): number {
     const run: RuleRun = { rule, bytes, lines, out, count: 0, started: performance.now() };
     for (const [from, to] of windows ?? [[0, bytes.length] as [number, number]]) {
-      const r = this.scanWindow(run, from, to, 0);
+      const r = this.scanWindow(run, from, to);
       if (r < 0) return r;
     }
     return run.count;
   }
 
-  /**
-   * Runs the rule on bytes[from, to) from offset `at` of that window; returns 0, or a cap code
-   * as scanRule does.
-   */
-  private scanWindow(run: RuleRun, from: number, to: number, at: number): number {
+  /** Runs the rule on bytes[from, to); returns 0, or a cap code as scanRule does. */
+  private scanWindow(run: RuleRun, from: number, to: number): number {
     const { rule, bytes } = run;
     const re = rule.re;
     const input = from === 0 && to === bytes.length ? bytes : bytes.subarray(from, to);
-    re.lastIndex = at;
+    re.lastIndex = 0;
     for (;;) {
       const m = re.exec(input as unknown as string);
       if (!m) return 0;

@@ -2,7 +2,7 @@
 // run) and where (so rules without a literal to skip to run only around them). The native
 // matcher (native/prefilter.cc, built by `npm ci`) answers both in one pass; without it, an
 // RE2.Set answers "which" and a V8 alternation "where", two passes over every byte.
-import { NATIVE_MAX_BYTES, nativeAddon as nativePrefilter, type NativeMatcher } from './native.js';
+import { NATIVE_MAX_BYTES, nativeAddon, type NativeMatcher } from './native.js';
 import { KeywordSet } from './regex.js';
 import { densityLimit, KeywordPositions, type KeywordLocator, type KeywordRegexCache } from './windows.js';
 
@@ -30,7 +30,7 @@ export class Prefilter {
     this.keywords = keywords;
     this.positional = positional;
     this.presentBytes = new Uint8Array(keywords.length);
-    const lib = opts.portable ? undefined : nativePrefilter();
+    const lib = opts.portable ? undefined : nativeAddon();
     this.native = lib !== undefined && keywords.length > 0;
     if (lib && this.native) this.matcher = lib.compile([...keywords], keywords.map((k) => positional.has(k)));
   }
@@ -45,7 +45,7 @@ export class Prefilter {
 
   private scanNative(bytes: Buffer): KeywordHits {
     const flags = this.presentBytes;
-    const hits = nativePrefilter()!.scan(this.matcher!, bytes, flags, densityLimit(bytes.length));
+    const hits = nativeAddon()!.scan(this.matcher!, bytes, flags, densityLimit(bytes.length));
     // only when the thread is being torn down (or memory ran out) does the addon return nothing
     if (!hits) throw new Error('keyword prefilter: no result from the native matcher');
     const present: number[] = [];

@@ -137,7 +137,7 @@ function newBatch(size: number): Uint8Array<ArrayBuffer> {
 
 function startScanner(input: WorkerInput, freed: () => void, report: () => void, fail: (err: unknown) => void): Scanner {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: input });
-  const scanner: Scanner = { worker, queued: 0, progress: { blobs: 0, bytes: 0 }, result: Promise.resolve() as unknown as Promise<BlobScanResult> };
+  const scanner = { worker, queued: 0, progress: { blobs: 0, bytes: 0 } } as Scanner;
   scanner.result = new Promise<BlobScanResult>((resolve, reject) => {
     let settled = false;
     worker.on('message', (m: WorkerMessage) => {
