@@ -2,18 +2,32 @@
 // case-insensitively) and where. RE2.Set answers only "which", at ~650 MB/s, and a second pass
 // (V8 over the text lowercased as latin1) found "where"; this does both at several GB/s.
 //
-// Method: every keyword is indexed by a hash of its rarest three case-folded bytes (a two-byte
-// keyword under all its possible third bytes). At each offset of the input, the three folded
-// bytes there are hashed; a bit in a 256 Kbit bitmap (in L2) rejects almost every offset, and the
-// few that pass are compared against the keywords in that hash bucket. (Indexing keywords of four
-// bytes or more under four bytes too, in a second table, halved the false passes but cost more in
-// the second probe at every offset than it saved: measured 152 vs 131 ms on 100 MB.)
+// Method: every keyword is indexed by a hash of its least common three case-folded bytes, judged
+// by how often they occur in real source text (trigram-table.h); a two-byte keyword is indexed
+// under all its possible third bytes. At each offset of the input, the three folded bytes there
+// are hashed; a bit in a 256 Kbit bitmap rejects almost every offset, and the few that pass are
+// compared against the keywords in that hash bucket. (Indexing keywords of four bytes or more
+// under four bytes too, in a second table, halved the false passes but cost more in the second
+// probe at every offset than it saved: measured 152 vs 131 ms on 100 MB.)
+//
+// On x86-64 CPUs with AVX-512 VBMI (Intel since Ice Lake, AMD since Zen 4), chosen at run time, a
+// vector filter goes first, 64 offsets at a time: the three bytes at an offset are mapped to 6-bit
+// codes, and each of the pairs (first, second), (second, third) and (first, third) is looked up in
+// a 4,096-bit table of the pairs the indexed bytes hold (permute instructions, no gathers). Only
+// the offsets all three tables pass, about 4% of them on source text, take the scalar probe.
 #include <node_api.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
+
+#include "trigram-table.h"
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define KW_X86_SIMD 1
+#endif
 
 // GCC and Clang get the branch hint; other compilers (MSVC) build the same code without it.
 #if defined(__GNUC__)
@@ -51,10 +65,21 @@ struct Table {
   }
 };
 
+// The vector filter's tables: a byte's 6-bit code, and three 4,096-bit sets of code pairs.
+struct PairTables {
+  alignas(64) uint8_t code[128];  // by the low seven bits of a byte
+  alignas(64) uint8_t rowByte[64];  // (c & 15) << 3: a first code's part of a table byte's index
+  alignas(64) uint8_t colByte[64];  // c >> 3: a second code's part
+  alignas(64) uint8_t colBit[64];   // 1 << (c & 7): the second code's bit in that byte
+  alignas(64) uint8_t pairs[3][512];  // bit first * 64 + second: (g0, g1), (g1, g2), (g0, g2)
+};
+
 struct Matcher {
   std::vector<Keyword> keywords;
   Table three;
   std::vector<uint32_t> shortIds;  // two-byte keywords, for the last bytes of a buffer
+  PairTables pairs;
+  bool vector = false;  // whether scans use the vector filter
 };
 
 // ASCII lowercase, computed at compile time: worker threads load the module concurrently.
@@ -85,6 +110,62 @@ int Commonness(uint8_t c) {
   }
   if (c == '_' || c == '.' || c == '-' || c == '/') return 10;
   return 1;  // digits, rare letters, other punctuation
+}
+
+// How often three folded bytes occur in source text (per million bytes, 0 when rarer than every
+// sequence the table lists), with the letter estimate above breaking ties.
+double GramCost(const uint8_t* g) {
+  const uint32_t key = ((g[0] | 0x20u) << 16) | ((g[1] | 0x20u) << 8) | (g[2] | 0x20u);
+  const TrigramCount* end = kTrigramCounts + sizeof kTrigramCounts / sizeof kTrigramCounts[0];
+  const TrigramCount* it = std::lower_bound(kTrigramCounts, end, key, [](const TrigramCount& t, uint32_t k) { return t.key < k; });
+  const double counted = (it != end && it->key == key) ? it->perMillion : 0;
+  return counted * 1e6 + Commonness(g[0]) * Commonness(g[1]) * Commonness(g[2]);
+}
+
+// The vector filter's code of a byte: bit 5 set (the scan's case fold), then bits 6 and 0-4.
+// Bit 7 is dropped, so a non-ASCII byte shares an ASCII byte's code: the filter only lets offsets
+// through, and the scalar probe behind it compares exact bytes.
+inline uint8_t Code(uint8_t x) {
+  const uint8_t f = static_cast<uint8_t>((x & 0x7F) | 0x20);
+  return static_cast<uint8_t>(((f & 0x40) >> 1) | (f & 0x1F));
+}
+
+void BuildPairs(Matcher& m) {
+  PairTables& t = m.pairs;
+  for (int x = 0; x < 128; x++) t.code[x] = Code(static_cast<uint8_t>(x));
+  for (int c = 0; c < 64; c++) {
+    t.rowByte[c] = static_cast<uint8_t>((c & 15) << 3);
+    t.colByte[c] = static_cast<uint8_t>(c >> 3);
+    t.colBit[c] = static_cast<uint8_t>(1 << (c & 7));
+  }
+  std::memset(t.pairs, 0, sizeof t.pairs);
+  auto set = [&](int table, uint32_t first, uint32_t second) {
+    const uint32_t bit = first * 64 + second;
+    t.pairs[table][bit >> 3] |= static_cast<uint8_t>(1 << (bit & 7));
+  };
+  for (const Keyword& kw : m.keywords) {
+    const uint32_t c0 = Code(kw.bytes[kw.gram]), c1 = Code(kw.bytes[kw.gram + 1]);
+    set(0, c0, c1);
+    if (kw.bytes.size() >= 3) {
+      const uint32_t c2 = Code(kw.bytes[kw.gram + 2]);
+      set(1, c1, c2);
+      set(2, c0, c2);
+    } else {
+      for (uint32_t c2 = 0; c2 < 64; c2++) {
+        set(1, c1, c2);
+        set(2, c0, c2);
+      }
+    }
+  }
+}
+
+bool CpuHasVectorFilter() {
+#ifdef KW_X86_SIMD
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
+#else
+  return false;
+#endif
 }
 
 inline bool Matches(const Keyword& kw, const uint8_t* p, size_t left) {
@@ -118,10 +199,11 @@ napi_value Throw(napi_env env, const char* message) {
   return nullptr;
 }
 
-// compile(keywords: string[], positional: boolean[]): External<Matcher>
+// compile(keywords: string[], positional: boolean[], vector?: boolean): External<Matcher>
+// `vector: false` turns the vector filter off (the tests compare both paths).
 napi_value Compile(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   bool isArray = false;
   if (argc < 2 || napi_is_array(env, argv[0], &isArray) != napi_ok || !isArray) return Throw(env, "compile(keywords, positional)");
@@ -155,10 +237,9 @@ napi_value Compile(napi_env env, napi_callback_info info) {
     kw.gram = 0;
     const size_t width = 3;
     if (len >= 3) {
-      int best = 1 << 30;
+      double best = 1e300;
       for (size_t o = 0; o + width <= len; o++) {
-        int cost = 1;
-        for (size_t j = 0; j < width; j++) cost *= Commonness(kw.bytes[o + j]);
+        const double cost = GramCost(kw.bytes.data() + o);
         if (cost < best) {
           best = cost;
           kw.gram = static_cast<uint32_t>(o);
@@ -181,6 +262,13 @@ napi_value Compile(napi_env env, napi_callback_info info) {
     m->keywords.push_back(std::move(kw));
   }
   m->three.Build(three);
+  BuildPairs(*m);
+  bool vector = true;
+  if (argc >= 3) {
+    napi_valuetype t;
+    if (napi_typeof(env, argv[2], &t) == napi_ok && t == napi_boolean) napi_get_value_bool(env, argv[2], &vector);
+  }
+  m->vector = vector && CpuHasVectorFilter();
   napi_value out;
   if (napi_create_external(env, m, Finalize, nullptr, &out) != napi_ok) {
     delete m;
@@ -188,6 +276,111 @@ napi_value Compile(napi_env env, napi_callback_info info) {
   }
   return out;
 }
+
+// One scan's state: the keywords seen, how often, and the positions wanted.
+struct ScanState {
+  const Matcher& m;
+  const uint8_t* b;
+  size_t length;
+  uint8_t* present;
+  uint64_t limit;
+  std::vector<uint32_t>& counts;
+  std::vector<int32_t>& hits;
+  std::vector<int32_t>& found;  // keywords present, in order of first occurrence
+
+  void Record(uint32_t id, size_t at) {
+    const Keyword& kw = m.keywords[id];
+    if (present[id] == 0) found.push_back(static_cast<int32_t>(id));
+    if (!kw.positional) {
+      present[id] = 1;
+      return;
+    }
+    if (present[id] == 2) return;
+    present[id] = 1;
+    if (++counts[id] > limit) {
+      present[id] = 2;
+      return;
+    }
+    hits.push_back(static_cast<int32_t>(id));
+    hits.push_back(static_cast<int32_t>(at));
+  }
+
+  // whether a keyword indexed under the three folded bytes `key` starts its indexed bytes at i
+  inline void Probe(size_t i, uint32_t key) {
+    const Table& t = m.three;
+    const uint32_t h = Hash(key);
+    if (KW_UNLIKELY((t.bitmap[h >> 6] >> (h & 63)) & 1)) {
+      for (uint32_t j = t.start[h], e = t.start[h + 1]; j < e; j++) {
+        const uint32_t id = t.ids[j];
+        const Keyword& kw = m.keywords[id];
+        if (kw.gram > i) continue;
+        const size_t at = i - kw.gram;
+        if (Matches(kw, b + at, length - at)) Record(id, at);
+      }
+    }
+  }
+};
+
+// The three bytes at p, folded, from one four-byte load (p[3] must be readable).
+inline uint32_t Fold3Word(const uint8_t* p) {
+  uint32_t word;
+  std::memcpy(&word, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  word = __builtin_bswap32(word);
+#endif
+  return (word | 0x20202020u) & 0xFFFFFFu;
+}
+
+#ifdef KW_X86_SIMD
+// GCC 12's permute intrinsics start from an undefined vector, which -Wmaybe-uninitialized reports
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#define KW_AVX512 __attribute__((target("avx512f,avx512bw,avx512vbmi")))
+
+// Whether each of 64 code pairs (first[k], second[k]) is in a 4,096-bit pair table, held in
+// eight registers: byte first * 8 + second / 8 is looked up by four two-register permutes (by
+// the first code's top two bits), then the second code's bit tested.
+KW_AVX512 inline __mmask64 PairsIn(const __m512i (&table)[8], __m512i first, __m512i second, __m512i rowByte, __m512i colByte,
+                                   __m512i colBit) {
+  const __m512i index = _mm512_or_si512(_mm512_permutexvar_epi8(first, rowByte), _mm512_permutexvar_epi8(second, colByte));
+  const __m512i q0 = _mm512_permutex2var_epi8(table[0], index, table[1]);
+  const __m512i q1 = _mm512_permutex2var_epi8(table[2], index, table[3]);
+  const __m512i q2 = _mm512_permutex2var_epi8(table[4], index, table[5]);
+  const __m512i q3 = _mm512_permutex2var_epi8(table[6], index, table[7]);
+  const __mmask64 bit4 = _mm512_test_epi8_mask(first, _mm512_set1_epi8(0x10));
+  const __mmask64 bit5 = _mm512_test_epi8_mask(first, _mm512_set1_epi8(0x20));
+  const __m512i low = _mm512_mask_blend_epi8(bit4, q0, q1), high = _mm512_mask_blend_epi8(bit4, q2, q3);
+  const __m512i bytes = _mm512_mask_blend_epi8(bit5, low, high);
+  return _mm512_test_epi8_mask(bytes, _mm512_permutexvar_epi8(second, colBit));
+}
+
+// Probes the offsets of 64-byte blocks that pass the pair tables; returns where it stopped.
+KW_AVX512 size_t VectorScan(ScanState& st) {
+  const PairTables& t = st.m.pairs;
+  const uint8_t* b = st.b;
+  const __m512i codeLow = _mm512_load_si512(t.code), codeHigh = _mm512_load_si512(t.code + 64);
+  const __m512i rowByte = _mm512_load_si512(t.rowByte), colByte = _mm512_load_si512(t.colByte), colBit = _mm512_load_si512(t.colBit);
+  __m512i tables[3][8];
+  for (int k = 0; k < 3; k++) {
+    for (int j = 0; j < 8; j++) tables[k][j] = _mm512_load_si512(t.pairs[k] + 64 * j);
+  }
+  size_t i = 0;
+  // each block reads 66 bytes, and a probe four from its offset
+  for (; i + 72 <= st.length; i += 64) {
+    const __m512i c0 = _mm512_permutex2var_epi8(codeLow, _mm512_loadu_si512(b + i), codeHigh);
+    const __m512i c1 = _mm512_permutex2var_epi8(codeLow, _mm512_loadu_si512(b + i + 1), codeHigh);
+    const __m512i c2 = _mm512_permutex2var_epi8(codeLow, _mm512_loadu_si512(b + i + 2), codeHigh);
+    uint64_t pass = PairsIn(tables[0], c0, c1, rowByte, colByte, colBit);
+    pass &= PairsIn(tables[1], c1, c2, rowByte, colByte, colBit);
+    pass &= PairsIn(tables[2], c0, c2, rowByte, colByte, colBit);
+    while (pass != 0) {
+      const size_t at = i + static_cast<size_t>(__builtin_ctzll(pass));
+      pass &= pass - 1;
+      st.Probe(at, Fold3Word(b + at));
+    }
+  }
+  return i;
+}
+#endif
 
 // scan(matcher, bytes: Uint8Array, present: Uint8Array, limit: number): Int32Array
 // present[k] becomes 1 when keyword k occurs, 2 when a positional keyword occurs more than
@@ -221,52 +414,18 @@ napi_value Scan(napi_env env, napi_callback_info info) {
   std::vector<int32_t> hits;
   std::vector<int32_t> found;  // keywords present, in order of first occurrence
 
-  auto record = [&](uint32_t id, size_t at) {
-    const Keyword& kw = m.keywords[id];
-    if (present[id] == 0) found.push_back(static_cast<int32_t>(id));
-    if (!kw.positional) {
-      present[id] = 1;
-      return;
-    }
-    if (present[id] == 2) return;
-    present[id] = 1;
-    if (++counts[id] > static_cast<uint64_t>(limit)) {
-      present[id] = 2;
-      return;
-    }
-    hits.push_back(static_cast<int32_t>(id));
-    hits.push_back(static_cast<int32_t>(at));
-  };
-
-  auto probe = [&](const Table& t, size_t i, uint32_t key) {
-    const uint32_t h = Hash(key);
-    if (KW_UNLIKELY((t.bitmap[h >> 6] >> (h & 63)) & 1)) {
-      for (uint32_t j = t.start[h], e = t.start[h + 1]; j < e; j++) {
-        const uint32_t id = t.ids[j];
-        const Keyword& kw = m.keywords[id];
-        if (kw.gram > i) continue;
-        const size_t at = i - kw.gram;
-        if (Matches(kw, b + at, length - at)) record(id, at);
-      }
-    }
-  };
-  // i is where a keyword's indexed bytes start
-  size_t i = 0;
-  for (; i + 4 <= length; i++) {
-    uint32_t word;
-    std::memcpy(&word, b + i, 4);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    word = __builtin_bswap32(word);
+  ScanState st{m, b, length, present, static_cast<uint64_t>(limit), counts, hits, found};
+  size_t i = 0;  // i is where a keyword's indexed bytes start
+#ifdef KW_X86_SIMD
+  if (m.vector) i = VectorScan(st);
 #endif
-    word |= 0x20202020u;
-    probe(m.three, i, word & 0xFFFFFFu);
-  }
-  for (; i + 3 <= length; i++) probe(m.three, i, Fold3(b + i));
+  for (; i + 4 <= length; i++) st.Probe(i, Fold3Word(b + i));
+  for (; i + 3 <= length; i++) st.Probe(i, Fold3(b + i));
   // the last two bytes: only two-byte keywords fit (a one-byte tail holds none)
   if (length >= 2) {
     const size_t i = length - 2;
     for (uint32_t id : m.shortIds) {
-      if (Matches(m.keywords[id], b + i, 2)) record(id, i);
+      if (Matches(m.keywords[id], b + i, 2)) st.Record(id, i);
     }
   }
 
@@ -291,13 +450,82 @@ struct Base64Table {
 };
 constexpr Base64Table kBase64;
 
-// base64Runs(bytes: Uint8Array, minLength: number): Int32Array
-// [start, end, ...] of every maximal run of base64 characters at least minLength long, found by
-// probing every minLength-th byte and walking back from it (a long enough run holds a probed
-// byte): on source code, whose runs are short identifiers, this reads a fraction of the bytes.
+#ifdef KW_X86_SIMD
+// The base64 bytes among the (up to) 64 at p, as a bit mask; bytes at or past `end` are not.
+// (Every helper of a vector function carries its target too: a lambda would not, and would not
+// be inlined.)
+KW_AVX512 inline uint64_t Base64Mask(const uint8_t* b, size_t length, size_t at, __m512i low, __m512i high) {
+  if (at >= length) return 0;
+  const uint8_t* p = b + at;
+  const size_t left = length - at;
+  const __mmask64 valid = left >= 64 ? ~0ull : (1ull << left) - 1;
+  const __m512i x = _mm512_maskz_loadu_epi8(valid, p);
+  // base64 by the table, and not a byte of 0x80 or more (the permute reads seven bits)
+  return _mm512_test_epi8_mask(_mm512_permutex2var_epi8(low, x, high), _mm512_set1_epi8(-1)) & ~_mm512_movepi8_mask(x) & valid;
+}
+
+// Runs of at least L (2 to 64) base64 bytes. Blocks of 64 bytes are classified into bit masks by
+// a permute; a block and the next as one 128-bit mask, AND-ed with itself shifted, keeps bit j
+// when bits j .. j + L - 1 are all set, so one test per block says whether a long run starts in
+// it (or passes through it). Most blocks of source text hold none; from the first byte of one
+// that does, the run is followed a mask at a time to its end, and the blocks resume after it.
+// L is a template parameter so that the shifts are constants (variable 128-bit shifts made the
+// loop three times slower).
+// Bit j of the result: bits j .. j + L - 1 of `bits` are all set, given that bits j .. j + Have - 1
+// of `bits` are.
+template <uint32_t Have, uint32_t L>
+inline unsigned __int128 AllSetFrom(unsigned __int128 bits) {
+  if constexpr (Have >= L) {
+    return bits;
+  } else {
+    constexpr uint32_t shift = Have < L - Have ? Have : L - Have;
+    return AllSetFrom<Have + shift, L>(bits & (bits >> shift));
+  }
+}
+
+template <uint32_t L>
+KW_AVX512 void VectorBase64Runs(const uint8_t* b, size_t length, std::vector<int32_t>& runs) {
+  static_assert(L >= 2 && L <= 64, "runs of 2 to 64 bytes");
+  alignas(64) uint8_t table[128];
+  for (int c = 0; c < 128; c++) table[c] = kBase64.t[c] ? 0xFF : 0;
+  const __m512i low = _mm512_load_si512(table), high = _mm512_load_si512(table + 64);
+  size_t pos = 0;
+  uint64_t here = Base64Mask(b, length, 0, low, high);
+  while (pos < length) {
+    const uint64_t next = Base64Mask(b, length, pos + 64, low, high);
+    const uint64_t starts = static_cast<uint64_t>(AllSetFrom<1, L>((static_cast<unsigned __int128>(next) << 64) | here));
+    if (KW_UNLIKELY(starts != 0)) {
+      // the first long run to start in this block (one through it began here: blocks resume after runs)
+      const size_t start = pos + static_cast<size_t>(__builtin_ctzll(starts));
+      size_t end = start + L;
+      for (;;) {
+        const uint64_t m = Base64Mask(b, length, end, low, high);
+        if (m != ~0ull) {
+          end += static_cast<size_t>(__builtin_ctzll(~m));
+          break;
+        }
+        end += 64;
+      }
+      runs.push_back(static_cast<int32_t>(start));
+      runs.push_back(static_cast<int32_t>(end));
+      pos = end;
+      here = Base64Mask(b, length, pos, low, high);
+      continue;
+    }
+    pos += 64;
+    here = next;
+  }
+}
+#endif
+
+// base64Runs(bytes: Uint8Array, minLength: number, vector?: boolean): Int32Array
+// [start, end, ...] of every maximal run of base64 characters at least minLength long. Without
+// the vector path: by probing every minLength-th byte and walking back from it (a long enough run
+// holds a probed byte): on source code, whose runs are short identifiers, this reads a fraction
+// of the bytes.
 napi_value Base64Runs(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   if (argc < 2) return Throw(env, "base64Runs(bytes, minLength)");
   napi_typedarray_type type;
@@ -312,6 +540,19 @@ napi_value Base64Runs(napi_env env, napi_callback_info info) {
   const int64_t len = static_cast<int64_t>(length);
   const int64_t L = minLength;
   std::vector<int32_t> runs;
+  bool vector = CpuHasVectorFilter();
+  if (argc >= 3) {
+    napi_valuetype t;
+    bool wanted = true;
+    if (napi_typeof(env, argv[2], &t) == napi_ok && t == napi_boolean && napi_get_value_bool(env, argv[2], &wanted) == napi_ok) vector = vector && wanted;
+  }
+#ifdef KW_X86_SIMD
+  // the vector path is built for the engine's minimum run (decode.ts: MIN_BASE64)
+  if (vector && L == 32) {
+    VectorBase64Runs<32>(b, length, runs);
+    return ToInt32Array(env, runs);
+  }
+#endif
   int64_t p = L - 1;
   while (p < len) {
     int64_t q = p;
@@ -341,5 +582,8 @@ NAPI_MODULE_INIT() {
       {"base64Runs", nullptr, Base64Runs, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, 3, props);
+  // whether this CPU runs the vector filter (compile's default)
+  napi_value vector;
+  if (napi_get_boolean(env, CpuHasVectorFilter(), &vector) == napi_ok) napi_set_named_property(env, exports, "vectorFilter", vector);
   return exports;
 }

@@ -9,14 +9,20 @@ export interface NativeMatcher {
 }
 
 export interface NativeAddon {
-  compile(keywords: string[], positional: boolean[]): NativeMatcher;
+  /**
+   * `vector: false` keeps the matcher off the AVX-512 filter it uses where the CPU has one (see
+   * `vectorFilter`); the tests compare both paths.
+   */
+  compile(keywords: string[], positional: boolean[], vector?: boolean): NativeMatcher;
   /**
    * [n, the n keywords present ascending, then keyword, offset, ... of the positional ones];
    * `present` gets 1 (or 2: too dense to list) per keyword present.
    */
   scan(matcher: NativeMatcher, bytes: Uint8Array, present: Uint8Array, limit: number): Int32Array | undefined;
   /** [start, end, ...] of the maximal runs of base64 characters at least `minLength` long. */
-  base64Runs(bytes: Uint8Array, minLength: number): Int32Array | undefined;
+  base64Runs(bytes: Uint8Array, minLength: number, vector?: boolean): Int32Array | undefined;
+  /** Whether this CPU has the vector instructions (x86-64 AVX-512 VBMI) the fast paths use. */
+  readonly vectorFilter: boolean;
 }
 
 /** Offsets cross as 32-bit integers: longer inputs take the portable path. */

@@ -1,7 +1,8 @@
 // The keyword prefilter: which of the rule set's keywords a fragment holds (so only their rules
 // run) and where (so rules without a literal to skip to run only around them). The native
-// matcher (native/prefilter.cc, built by `npm ci`) answers both in one pass; without it, an
-// RE2.Set answers "which" and a V8 alternation "where", two passes over every byte.
+// matcher (native/prefilter.cc, built by `npm ci`; AVX-512 where the CPU has it) answers both in
+// one pass; without it, an RE2.Set answers "which" and a V8 alternation "where", two passes over
+// every byte.
 import { NATIVE_MAX_BYTES, nativeAddon, type NativeMatcher } from './native.js';
 import { KeywordSet } from './regex.js';
 import { densityLimit, KeywordPositions, type KeywordLocator, type KeywordRegexCache } from './windows.js';
@@ -24,15 +25,16 @@ export class Prefilter {
 
   /**
    * `keywords`: lowercase and distinct; `positional`: those whose positions `scan` must give;
-   * `portable`: use RE2.Set even when the native matcher is built.
+   * `portable`: use RE2.Set even when the native matcher is built; `vector: false`: keep the
+   * native matcher off its AVX-512 filter.
    */
-  constructor(keywords: readonly string[], positional: ReadonlySet<string>, opts: { portable?: boolean } = {}) {
+  constructor(keywords: readonly string[], positional: ReadonlySet<string>, opts: { portable?: boolean; vector?: boolean } = {}) {
     this.keywords = keywords;
     this.positional = positional;
     this.presentBytes = new Uint8Array(keywords.length);
     const lib = opts.portable ? undefined : nativeAddon();
     this.native = lib !== undefined && keywords.length > 0;
-    if (lib && this.native) this.matcher = lib.compile([...keywords], keywords.map((k) => positional.has(k)));
+    if (lib && this.native) this.matcher = lib.compile([...keywords], keywords.map((k) => positional.has(k)), opts.vector ?? true);
   }
 
   scan(bytes: Buffer): KeywordHits {

@@ -10,8 +10,16 @@ import { portableBase64Runs } from '../../src/engine/decode.js';
 const KEYWORDS = ['$2', 'pwd', 'aws', 'pass', 'password', '_password', 'token', 'ghp_', 'xoxb-', 'sk_live_', 'a@b', 'eyj', 'datadog', '8q~'];
 const POSITIONAL = new Set(['pass', 'password', '_password', 'token', 'datadog', '$2', 'a@b']);
 
-function both(bytes: Buffer): Array<{ present: string[]; positions: Record<string, number[] | undefined> }> {
-  return [new Prefilter(KEYWORDS, POSITIONAL), new Prefilter(KEYWORDS, POSITIONAL, { portable: true })].map((p) => {
+// the native matcher (on its AVX-512 filter where the CPU has one), the native matcher's scalar
+// loop, and the portable prefilter
+const PREFILTERS = [
+  new Prefilter(KEYWORDS, POSITIONAL),
+  new Prefilter(KEYWORDS, POSITIONAL, { vector: false }),
+  new Prefilter(KEYWORDS, POSITIONAL, { portable: true }),
+];
+
+function all(bytes: Buffer): Array<{ present: string[]; positions: Record<string, number[] | undefined> }> {
+  return PREFILTERS.map((p) => {
     const hits = p.scan(bytes);
     const present = hits.present.map((k) => KEYWORDS[k]!);
     const positions: Record<string, number[] | undefined> = {};
@@ -27,8 +35,9 @@ describe('keyword prefilter', () => {
 
   it('finds keywords case-insensitively, overlapping, at both ends of the buffer', () => {
     const text = Buffer.from('$2 PASSWORD=x DB_Password: y\nTOKEN token_pass=1 DataDog\x7fpassword a`b A@B pw$2');
-    const [native, portable] = both(text);
+    const [native, scalar, portable] = all(text);
     expect(native).toEqual(portable);
+    expect(scalar).toEqual(portable);
     expect(native!.present).toEqual(['$2', 'pass', 'password', '_password', 'token', 'a@b', 'datadog']);
     expect(native!.positions.password).toEqual([3, 17, 56]);
     expect(native!.positions.pass).toEqual([3, 17, 41, 56]);
@@ -38,8 +47,9 @@ describe('keyword prefilter', () => {
 
   it('stops listing a keyword that is too dense for windows to pay off', () => {
     const dense = Buffer.from('token '.repeat(400));
-    const [native, portable] = both(dense);
+    const [native, scalar, portable] = all(dense);
     expect(native!.positions.token).toBeUndefined();
+    expect(scalar!.positions.token).toBeUndefined();
     expect(portable!.positions.token).toBeUndefined();
     expect(native!.present).toEqual(['token']);
   });
@@ -51,10 +61,39 @@ describe('keyword prefilter', () => {
     );
     fc.assert(
       fc.property(fc.array(pieces, { maxLength: 40 }), (parts) => {
-        const [native, portable] = both(Buffer.from(parts.join(''), 'latin1'));
+        const [native, scalar, portable] = all(Buffer.from(parts.join(''), 'latin1'));
         expect(native).toEqual(portable);
+        expect(scalar).toEqual(portable);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('finds keywords across the vector filter\'s 64-byte blocks and in the scalar tail', () => {
+    // every keyword, in both cases, starting at each offset around the block boundaries
+    for (const kw of KEYWORDS) {
+      for (const word of [kw, kw.toUpperCase()]) {
+        for (let at = 55; at < 140; at++) {
+          const bytes = Buffer.alloc(at + word.length + (at % 9), '.');
+          bytes.write(word, at, 'latin1');
+          const [native, scalar, portable] = all(bytes);
+          expect(native).toEqual(portable);
+          expect(scalar).toEqual(portable);
+          expect(native!.present).toContain(kw);
+        }
+      }
+    }
+  });
+
+  it('agrees with the portable prefilter on long text (many vector blocks)', () => {
+    const pieces = fc.oneof(fc.constantFrom(...KEYWORDS, ...KEYWORDS.map((k) => k.toUpperCase()), '\n', '\xff'), fc.string({ minLength: 20, maxLength: 90 }));
+    fc.assert(
+      fc.property(fc.array(pieces, { minLength: 10, maxLength: 80 }), (parts) => {
+        const [native, scalar, portable] = all(Buffer.from(parts.join(''), 'latin1'));
+        expect(native).toEqual(portable);
+        expect(scalar).toEqual(portable);
+      }),
+      { numRuns: 500 },
     );
   });
 });
@@ -70,8 +109,28 @@ describe('native base64 runs', () => {
         const bytes = Buffer.from(parts.join(''), 'latin1');
         const expected = portableBase64Runs(bytes, min);
         if (native) expect([...native.base64Runs(bytes, min)!]).toEqual(expected);
+        if (native) expect([...native.base64Runs(bytes, min, false)!]).toEqual(expected);
         // every run is maximal and long enough
         for (let i = 0; i < expected.length; i += 2) expect(expected[i + 1]! - expected[i]!).toBeGreaterThanOrEqual(min);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('are the portable ones at the engine\'s minimum of 32 (the vector path), over many 64-byte blocks', () => {
+    const native = nativeAddon();
+    const b64 = fc.stringMatching(/^[A-Za-z0-9+/_-]{1,150}$/);
+    const gap = fc.constantFrom(' ', '=', '\n', '.', '\x80', '\xff', '\x00', '"');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(b64, gap), { maxLength: 40 }), fc.boolean(), (parts, trailing) => {
+        let text = parts.map(([run, g]) => run + g).join('');
+        if (trailing && text.length > 0) text = text.slice(0, -1);
+        const bytes = Buffer.from(text, 'latin1');
+        const expected = portableBase64Runs(bytes, 32);
+        if (native) {
+          expect([...native.base64Runs(bytes, 32)!]).toEqual(expected);
+          expect([...native.base64Runs(bytes, 32, false)!]).toEqual(expected);
+        }
       }),
       { numRuns: 3000 },
     );
