@@ -63,7 +63,10 @@ export function emptyStats(rulesLoaded: number): ScanStats {
   return { filesScanned: 0, bytesScanned: 0, skipped: {}, rulesLoaded, findings: 0, durationMs: 0 };
 }
 
-/** Runs the engine over every item of a source and collects findings, diagnostics and stats. */
+/**
+ * Runs the engine over every item of a source and collects findings, diagnostics and stats. A
+ * fragment's bytes are done with before the next item is pulled, so a source may reuse them.
+ */
 export async function scanSource(
   source: AsyncIterable<SourceItem>,
   ruleSet: RuleSet,
@@ -131,6 +134,8 @@ export async function scanPaths(opts: ScanOptions = {}): Promise<ScanResult & { 
     maxFileSize: opts.maxFileSize ?? config.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
     excludePath: (rel) => ruleSet.engine.isPathAllowlisted(rel),
     signal: opts.signal,
+    // scanSource scans each fragment (or copies it into a worker batch) before pulling the next
+    reuseBuffer: true,
   });
   const threads = opts.threads ?? availableParallelism();
   const result = await scanSource(source, ruleSet, {

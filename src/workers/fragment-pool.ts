@@ -28,7 +28,8 @@ export class FragmentPool {
   private readonly workers: PoolWorker[];
   private readonly outcomes = new Map<number, FragmentOutcome[]>();
   private paths: string[] = [];
-  private chunks: Buffer[] = [];
+  private offsets: number[] = [0];
+  private batch = new Uint8Array(BATCH_BYTES);
   private size = 0;
   private seq = 0;
   private failure: Error | undefined;
@@ -53,11 +54,21 @@ export class FragmentPool {
     signal?.addEventListener('abort', () => this.fail(signal.reason instanceof Error ? signal.reason : new Error('aborted')), { once: true });
   }
 
-  /** Queues a fragment; waits while every worker has its fill of batches. */
+  /**
+   * Queues a fragment, copying its bytes (a source may reuse its buffer once this returns); waits
+   * while every worker has its fill of batches.
+   */
   async add(fragment: Fragment): Promise<void> {
+    const n = fragment.bytes.length;
+    if (this.size + n > this.batch.length) {
+      const bigger = new Uint8Array(Math.max(this.size + n, 2 * this.batch.length));
+      bigger.set(this.batch.subarray(0, this.size));
+      this.batch = bigger;
+    }
+    this.batch.set(fragment.bytes, this.size);
+    this.size += n;
     this.paths.push(fragment.path);
-    this.chunks.push(fragment.bytes);
-    this.size += fragment.bytes.length;
+    this.offsets.push(this.size);
     if (this.size >= BATCH_BYTES || this.paths.length >= BATCH_FRAGMENTS) await this.flush();
   }
 
@@ -83,15 +94,12 @@ export class FragmentPool {
       target = this.idlest();
     }
     this.check();
-    const bytes = new Uint8Array(this.size);
-    const offsets = [0];
-    for (const c of this.chunks) {
-      bytes.set(c, offsets[offsets.length - 1]!);
-      offsets.push(offsets[offsets.length - 1]! + c.length);
-    }
-    const batch: FragmentBatch = { seq: this.seq++, paths: this.paths, offsets, bytes };
+    // the whole buffer is transferred; the worker reads only up to the last offset
+    const bytes = this.batch;
+    const batch: FragmentBatch = { seq: this.seq++, paths: this.paths, offsets: this.offsets, bytes };
     this.paths = [];
-    this.chunks = [];
+    this.offsets = [0];
+    this.batch = new Uint8Array(BATCH_BYTES);
     this.size = 0;
     target.inFlight++;
     target.worker.postMessage(batch, [bytes.buffer]);

@@ -58,6 +58,24 @@ describe('file contents', () => {
     ]);
   });
 
+  it('reads every file whole and apart from the others through the one reused read buffer, in-process and on workers', () => {
+    // sizes around the buffer's first size (2 MiB) and its growth, in walk order, each with its own secret at the end
+    const sizes = [10, 3 << 20, 200, (2 << 20) - 1, 5 << 20, 7];
+    const files: Record<string, string> = {};
+    const secrets: string[] = [];
+    sizes.forEach((size, i) => {
+      const t = token();
+      secrets.push(t);
+      files[`f${i}.txt`] = `${'x'.repeat(size)}\nkey: ${t}\n`;
+    });
+    const d = tree(files);
+    for (const threads of ['1', '2']) {
+      const r = scanJson(['scan', d, '--threads', threads, '--no-redact']);
+      expectNoCrash(r);
+      expect(r.report.findings.map((f) => [f.file, f.line, f.secret])).toEqual(sizes.map((_, i) => [`f${i}.txt`, 2, secrets[i]]));
+    }
+  });
+
   it('scans a 50 MB single-line minified file when the cap allows it, and skips it with a warning when it does not', () => {
     const d = tree();
     const filler = 'function(a,b){return a+b};var x={"k":"v"};'.repeat(Math.ceil((50 * 1024 * 1024) / 43));
