@@ -78,3 +78,29 @@ for (const mode of ['scratch', 'fresh', 'scratch-test']) {
   }
   console.log(mode, (performance.now() - t).toFixed(1), 'ms', n);
 }
+{
+  let len = 0;
+  for (const [b, ws] of byFile) for (const [a, c] of ws) { len += b.copy(scratch, len, a, c); scratch[len++] = 10; }
+  const all = Buffer.from(scratch.subarray(0, len));
+  const re = new RE2(g.re.source, 'gmu');
+  for (const chunk of [150, 1000, 6000, 64000, 1 << 20, 1 << 24]) {
+    const t = performance.now(); let n = 0;
+    for (let s = 0; s < all.length; s += chunk) { const input = all.subarray(s, Math.min(all.length, s + chunk)); re.lastIndex = 0; while (re.test(input)) n++; }
+    console.log('chunk', chunk, (performance.now() - t).toFixed(1), 'ms', n);
+  }
+}
+{
+  const pre = [];
+  for (const [b, ws] of byFile) { const parts = []; for (const [a, c] of ws) { parts.push(b.subarray(a, c), Buffer.from('\n')); } pre.push(Buffer.concat(parts)); }
+  const one = Buffer.concat(pre);
+  for (let r = 0; r < 2; r++) {
+    for (const m of ['test', 'exec']) {
+      const re = g.re; let t = performance.now(), n = 0;
+      for (const input of pre) { re.lastIndex = 0; while (re[m](input)) n++; }
+      console.log('pre per-file', m, (performance.now() - t).toFixed(1), n);
+      t = performance.now(); n = 0;
+      for (let s = 0; s < one.length; s += 6000) { const input = one.subarray(s, Math.min(one.length, s + 6000)); re.lastIndex = 0; while (re[m](input)) n++; }
+      console.log('one chunked', m, (performance.now() - t).toFixed(1), n);
+    }
+  }
+}

@@ -573,6 +573,54 @@ napi_value Base64Runs(napi_env env, napi_callback_info info) {
   return ToInt32Array(env, runs);
 }
 
+// gather(bytes: Uint8Array, windows: Int32Array, count: number, out: Uint8Array): number
+// Copies the `count` windows bytes[windows[2i], windows[2i + 1]) into out one after another, each
+// followed by a newline, and returns the length written (-1: a window out of range, or out too
+// small), so that a rule searches all its windows in one RE2 call instead of one call each.
+napi_value Gather(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 4) return Throw(env, "gather(bytes, windows, count, out)");
+  napi_typedarray_type type;
+  size_t length = 0, windowsLength = 0, outLength = 0;
+  void* bytesData = nullptr;
+  void* windowsData = nullptr;
+  void* outData = nullptr;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &bytesData, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
+    return Throw(env, "gather: bytes must be a Uint8Array");
+  }
+  if (napi_get_typedarray_info(env, argv[1], &type, &windowsLength, &windowsData, nullptr, nullptr) != napi_ok || type != napi_int32_array) {
+    return Throw(env, "gather: windows must be an Int32Array");
+  }
+  if (napi_get_typedarray_info(env, argv[3], &type, &outLength, &outData, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
+    return Throw(env, "gather: out must be a Uint8Array");
+  }
+  int64_t count = 0;
+  if (napi_get_value_int64(env, argv[2], &count) != napi_ok || count < 0 || static_cast<uint64_t>(count) * 2 > windowsLength) {
+    return Throw(env, "gather: count must be a number of windows the array holds");
+  }
+  const uint8_t* b = static_cast<const uint8_t*>(bytesData);
+  const int32_t* w = static_cast<const int32_t*>(windowsData);
+  uint8_t* out = static_cast<uint8_t*>(outData);
+  size_t at = 0;
+  int64_t written = 0;
+  for (int64_t i = 0; i < count; i++) {
+    const int64_t from = w[2 * i], to = w[2 * i + 1];
+    if (from < 0 || to < from || static_cast<uint64_t>(to) > length || at + static_cast<size_t>(to - from) + 1 > outLength) {
+      written = -1;
+      break;
+    }
+    std::memcpy(out + at, b + from, static_cast<size_t>(to - from));
+    at += static_cast<size_t>(to - from);
+    out[at++] = '\n';
+    written = static_cast<int64_t>(at);
+  }
+  napi_value result;
+  if (napi_create_int64(env, written, &result) != napi_ok) return nullptr;
+  return result;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -580,8 +628,9 @@ NAPI_MODULE_INIT() {
       {"compile", nullptr, Compile, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scan", nullptr, Scan, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"base64Runs", nullptr, Base64Runs, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 3, props);
+  napi_define_properties(env, exports, 4, props);
   // whether this CPU runs the vector filter (compile's default)
   napi_value vector;
   if (napi_get_boolean(env, CpuHasVectorFilter(), &vector) == napi_ok) napi_set_named_property(env, exports, "vectorFilter", vector);

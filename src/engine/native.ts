@@ -21,6 +21,11 @@ export interface NativeAddon {
   scan(matcher: NativeMatcher, bytes: Uint8Array, present: Uint8Array, limit: number): Int32Array | undefined;
   /** [start, end, ...] of the maximal runs of base64 characters at least `minLength` long. */
   base64Runs(bytes: Uint8Array, minLength: number, vector?: boolean): Int32Array | undefined;
+  /**
+   * Copies `count` windows bytes[windows[2i], windows[2i + 1]) into `out`, each followed by a
+   * newline; returns the length written, or -1 (a window out of range, or `out` too small).
+   */
+  gather(bytes: Uint8Array, windows: Int32Array, count: number, out: Uint8Array): number;
   /** Whether this CPU has the vector instructions (x86-64 AVX-512 VBMI) the fast paths use. */
   readonly vectorFilter: boolean;
 }
