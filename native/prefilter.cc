@@ -199,6 +199,16 @@ napi_value Throw(napi_env env, const char* message) {
   return nullptr;
 }
 
+// The data and element count of a typed array of the given type; false when `value` is not one.
+template <typename T>
+bool TypedArray(napi_env env, napi_value value, napi_typedarray_type want, T** data, size_t* length) {
+  napi_typedarray_type type;
+  void* raw = nullptr;
+  if (napi_get_typedarray_info(env, value, &type, length, &raw, nullptr, nullptr) != napi_ok || type != want) return false;
+  *data = static_cast<T*>(raw);
+  return true;
+}
+
 // compile(keywords: string[], positional: boolean[], vector?: boolean): External<Matcher>
 // `vector: false` turns the vector filter off (the tests compare both paths).
 napi_value Compile(napi_env env, napi_callback_info info) {
@@ -394,21 +404,15 @@ napi_value Scan(napi_env env, napi_callback_info info) {
   void* data = nullptr;
   if (napi_get_value_external(env, argv[0], &data) != napi_ok) return Throw(env, "scan: not a matcher");
   const Matcher& m = *static_cast<Matcher*>(data);
-  napi_typedarray_type type;
   size_t length = 0, presentLength = 0;
-  void* bytesData = nullptr;
-  void* presentData = nullptr;
-  if (napi_get_typedarray_info(env, argv[1], &type, &length, &bytesData, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
-    return Throw(env, "scan: bytes must be a Uint8Array");
-  }
-  if (napi_get_typedarray_info(env, argv[2], &type, &presentLength, &presentData, nullptr, nullptr) != napi_ok ||
-      type != napi_uint8_array || presentLength < m.keywords.size()) {
+  const uint8_t* b = nullptr;
+  uint8_t* present = nullptr;
+  if (!TypedArray(env, argv[1], napi_uint8_array, &b, &length)) return Throw(env, "scan: bytes must be a Uint8Array");
+  if (!TypedArray(env, argv[2], napi_uint8_array, &present, &presentLength) || presentLength < m.keywords.size()) {
     return Throw(env, "scan: present must be a Uint8Array with one byte per keyword");
   }
   int64_t limit = 0;
   if (napi_get_value_int64(env, argv[3], &limit) != napi_ok) return Throw(env, "scan: limit must be a number");
-  const uint8_t* b = static_cast<const uint8_t*>(bytesData);
-  uint8_t* present = static_cast<uint8_t*>(presentData);
   std::memset(present, 0, m.keywords.size());
   std::vector<uint32_t> counts(m.keywords.size(), 0);
   std::vector<int32_t> hits;
@@ -528,15 +532,11 @@ napi_value Base64Runs(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   if (argc < 2) return Throw(env, "base64Runs(bytes, minLength)");
-  napi_typedarray_type type;
   size_t length = 0;
-  void* data = nullptr;
-  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
-    return Throw(env, "base64Runs: bytes must be a Uint8Array");
-  }
+  const uint8_t* b = nullptr;
+  if (!TypedArray(env, argv[0], napi_uint8_array, &b, &length)) return Throw(env, "base64Runs: bytes must be a Uint8Array");
   int64_t minLength = 0;
   if (napi_get_value_int64(env, argv[1], &minLength) != napi_ok || minLength < 1) return Throw(env, "base64Runs: minLength must be a positive number");
-  const uint8_t* b = static_cast<const uint8_t*>(data);
   const int64_t len = static_cast<int64_t>(length);
   const int64_t L = minLength;
   std::vector<int32_t> runs;
@@ -582,27 +582,17 @@ napi_value Gather(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   if (argc < 4) return Throw(env, "gather(bytes, windows, count, out)");
-  napi_typedarray_type type;
   size_t length = 0, windowsLength = 0, outLength = 0;
-  void* bytesData = nullptr;
-  void* windowsData = nullptr;
-  void* outData = nullptr;
-  if (napi_get_typedarray_info(env, argv[0], &type, &length, &bytesData, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
-    return Throw(env, "gather: bytes must be a Uint8Array");
-  }
-  if (napi_get_typedarray_info(env, argv[1], &type, &windowsLength, &windowsData, nullptr, nullptr) != napi_ok || type != napi_int32_array) {
-    return Throw(env, "gather: windows must be an Int32Array");
-  }
-  if (napi_get_typedarray_info(env, argv[3], &type, &outLength, &outData, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
-    return Throw(env, "gather: out must be a Uint8Array");
-  }
+  const uint8_t* b = nullptr;
+  const int32_t* w = nullptr;
+  uint8_t* out = nullptr;
+  if (!TypedArray(env, argv[0], napi_uint8_array, &b, &length)) return Throw(env, "gather: bytes must be a Uint8Array");
+  if (!TypedArray(env, argv[1], napi_int32_array, &w, &windowsLength)) return Throw(env, "gather: windows must be an Int32Array");
+  if (!TypedArray(env, argv[3], napi_uint8_array, &out, &outLength)) return Throw(env, "gather: out must be a Uint8Array");
   int64_t count = 0;
   if (napi_get_value_int64(env, argv[2], &count) != napi_ok || count < 0 || static_cast<uint64_t>(count) * 2 > windowsLength) {
     return Throw(env, "gather: count must be a number of windows the array holds");
   }
-  const uint8_t* b = static_cast<const uint8_t*>(bytesData);
-  const int32_t* w = static_cast<const int32_t*>(windowsData);
-  uint8_t* out = static_cast<uint8_t*>(outData);
   size_t at = 0;
   int64_t written = 0;
   for (int64_t i = 0; i < count; i++) {
