@@ -199,6 +199,20 @@ napi_value Throw(napi_env env, const char* message) {
   return nullptr;
 }
 
+// The call's arguments into argv; false, with a TypeError naming the usage thrown, when fewer
+// than `want` were passed.
+template <size_t N>
+bool Args(napi_env env, napi_callback_info info, napi_value (&argv)[N], size_t want, const char* usage) {
+  size_t argc = N;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return false;
+  for (size_t i = argc; i < N; i++) napi_get_undefined(env, &argv[i]);
+  if (argc < want) {
+    Throw(env, usage);
+    return false;
+  }
+  return true;
+}
+
 // The data and element count of a typed array of the given type; false when `value` is not one.
 template <typename T>
 bool TypedArray(napi_env env, napi_value value, napi_typedarray_type want, T** data, size_t* length) {
@@ -397,10 +411,8 @@ KW_AVX512 size_t VectorScan(ScanState& st) {
 // `limit` times (its positions are then left out). Returns [n, the n keywords present in
 // ascending order, then k, offset, k, offset, ... for the positional keywords].
 napi_value Scan(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 4) return Throw(env, "scan(matcher, bytes, present, limit)");
+  if (!Args(env, info, argv, 4, "scan(matcher, bytes, present, limit)")) return nullptr;
   void* data = nullptr;
   if (napi_get_value_external(env, argv[0], &data) != napi_ok) return Throw(env, "scan: not a matcher");
   const Matcher& m = *static_cast<Matcher*>(data);
@@ -528,10 +540,8 @@ KW_AVX512 void VectorBase64Runs(const uint8_t* b, size_t length, std::vector<int
 // holds a probed byte): on source code, whose runs are short identifiers, this reads a fraction
 // of the bytes.
 napi_value Base64Runs(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 2) return Throw(env, "base64Runs(bytes, minLength)");
+  if (!Args(env, info, argv, 2, "base64Runs(bytes, minLength)")) return nullptr;
   size_t length = 0;
   const uint8_t* b = nullptr;
   if (!TypedArray(env, argv[0], napi_uint8_array, &b, &length)) return Throw(env, "base64Runs: bytes must be a Uint8Array");
@@ -540,12 +550,11 @@ napi_value Base64Runs(napi_env env, napi_callback_info info) {
   const int64_t len = static_cast<int64_t>(length);
   const int64_t L = minLength;
   std::vector<int32_t> runs;
+  // an optional third argument false keeps to the scalar loop (argv holds undefined when absent)
   bool vector = CpuHasVectorFilter();
-  if (argc >= 3) {
-    napi_valuetype t;
-    bool wanted = true;
-    if (napi_typeof(env, argv[2], &t) == napi_ok && t == napi_boolean && napi_get_value_bool(env, argv[2], &wanted) == napi_ok) vector = vector && wanted;
-  }
+  napi_valuetype t;
+  bool wanted = true;
+  if (napi_typeof(env, argv[2], &t) == napi_ok && t == napi_boolean && napi_get_value_bool(env, argv[2], &wanted) == napi_ok) vector = vector && wanted;
 #ifdef KW_X86_SIMD
   // the vector path is built for the engine's minimum run (decode.ts: MIN_BASE64)
   if (vector && L == 32) {
@@ -578,10 +587,8 @@ napi_value Base64Runs(napi_env env, napi_callback_info info) {
 // followed by a newline, and returns the length written (-1: a window out of range, or out too
 // small), so that a rule searches all its windows in one RE2 call instead of one call each.
 napi_value Gather(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc < 4) return Throw(env, "gather(bytes, windows, count, out)");
+  if (!Args(env, info, argv, 4, "gather(bytes, windows, count, out)")) return nullptr;
   size_t length = 0, windowsLength = 0, outLength = 0;
   const uint8_t* b = nullptr;
   const int32_t* w = nullptr;
@@ -611,6 +618,107 @@ napi_value Gather(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// windows(bytes, positions: Int32Array, count, before, after, maxBytes, mergeGap, anchored, out: Int32Array): number
+// The byte windows around the first `count` (ascending) positions, as windows.ts computes them
+// (keywordWindows, or anchoredWindows when `anchored`), written [start, end, ...] into out;
+// returns how many. Without anchoring a window runs from `before` lines before the position's line
+// to the end of `after` lines after it, at most maxBytes each side; an occurrence later on the line
+// of the previous one is skipped when the previous window reached its line's end; windows closer
+// than mergeGap are joined. Anchored, a window runs from the position to the end of `after` lines,
+// at most maxBytes, and only overlapping windows are joined.
+napi_value Windows(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!Args(env, info, argv, 9, "windows(bytes, positions, count, before, after, maxBytes, mergeGap, anchored, out)")) return nullptr;
+  size_t length = 0, positionsLength = 0, outLength = 0;
+  const uint8_t* b = nullptr;
+  const int32_t* pos = nullptr;
+  int32_t* out = nullptr;
+  if (!TypedArray(env, argv[0], napi_uint8_array, &b, &length)) return Throw(env, "windows: bytes must be a Uint8Array");
+  if (!TypedArray(env, argv[1], napi_int32_array, &pos, &positionsLength)) return Throw(env, "windows: positions must be an Int32Array");
+  if (!TypedArray(env, argv[8], napi_int32_array, &out, &outLength)) return Throw(env, "windows: out must be an Int32Array");
+  int64_t count = 0, before = 0, after = 0, maxBytes = 0, mergeGap = 0;
+  bool anchored = false;
+  if (napi_get_value_int64(env, argv[2], &count) != napi_ok || napi_get_value_int64(env, argv[3], &before) != napi_ok ||
+      napi_get_value_int64(env, argv[4], &after) != napi_ok || napi_get_value_int64(env, argv[5], &maxBytes) != napi_ok ||
+      napi_get_value_int64(env, argv[6], &mergeGap) != napi_ok || napi_get_value_bool(env, argv[7], &anchored) != napi_ok) {
+    return Throw(env, "windows: count, before, after, maxBytes and mergeGap are numbers, anchored a boolean");
+  }
+  if (count < 0 || static_cast<uint64_t>(count) > positionsLength || outLength < 2 * static_cast<uint64_t>(count) || before < 0 || after < 0 || maxBytes < 0) {
+    return Throw(env, "windows: out of range");
+  }
+  const int64_t len = static_cast<int64_t>(length);
+  // the first newline in [from, to), or -1
+  auto newlineIn = [&](int64_t from, int64_t to) -> int64_t {
+    if (from >= to) return -1;
+    const void* nl = std::memchr(b + from, '\n', static_cast<size_t>(to - from));
+    return nl ? static_cast<const uint8_t*>(nl) - b : -1;
+  };
+  // the last newline in [from, to), or -1
+  auto lastNewlineIn = [&](int64_t from, int64_t to) -> int64_t {
+    for (int64_t i = to - 1; i >= from; i--) {
+      if (b[i] == '\n') return i;
+    }
+    return -1;
+  };
+  // windows.ts: contextStart / contextEnd
+  auto contextStart = [&](int64_t p, int64_t lines) -> int64_t {
+    const int64_t floor = std::max<int64_t>(0, p - maxBytes);
+    int64_t i = p;
+    for (int64_t n = 0; n <= lines; n++) {
+      const int64_t nl = i > 0 ? lastNewlineIn(floor, i) : -1;
+      if (nl < 0) return floor;
+      i = nl;
+    }
+    return i + 1;
+  };
+  auto contextEnd = [&](int64_t p, int64_t lines) -> int64_t {
+    const int64_t ceil = std::min<int64_t>(len, p + maxBytes);
+    int64_t i = p;
+    for (int64_t n = 0; n <= lines; n++) {
+      const int64_t nl = newlineIn(i, ceil);
+      if (nl < 0) return ceil;
+      i = nl + 1;
+    }
+    return i;
+  };
+  int64_t n = 0;  // windows written
+  int64_t lineEnd = -1;
+  bool reuse = false;
+  for (int64_t k = 0; k < count; k++) {
+    const int64_t p = pos[k];
+    if (p < 0 || p > len) return Throw(env, "windows: a position is outside the bytes");
+    int64_t start, end;
+    if (anchored) {
+      start = p;
+      end = contextEnd(p, after);
+      if (n > 0 && start <= out[2 * n - 1]) {
+        out[2 * n - 1] = static_cast<int32_t>(std::max<int64_t>(out[2 * n - 1], end));
+        continue;
+      }
+    } else {
+      if (reuse && p < lineEnd) continue;
+      start = contextStart(p, before);
+      end = contextEnd(p, after);
+      reuse = end < p + maxBytes;
+      if (reuse) {
+        // the context ended at a newline, so the position's line ends inside it
+        const int64_t nl = newlineIn(p, end);
+        lineEnd = nl < 0 ? len : nl;
+      }
+      if (n > 0 && start <= out[2 * n - 1] + mergeGap) {
+        out[2 * n - 1] = static_cast<int32_t>(std::max<int64_t>(out[2 * n - 1], end));
+        continue;
+      }
+    }
+    out[2 * n] = static_cast<int32_t>(start);
+    out[2 * n + 1] = static_cast<int32_t>(end);
+    n++;
+  }
+  napi_value result;
+  if (napi_create_int64(env, n, &result) != napi_ok) return nullptr;
+  return result;
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -619,8 +727,9 @@ NAPI_MODULE_INIT() {
       {"scan", nullptr, Scan, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"base64Runs", nullptr, Base64Runs, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"windows", nullptr, Windows, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 4, props);
+  napi_define_properties(env, exports, 5, props);
   // whether this CPU runs the vector filter (compile's default)
   napi_value vector;
   if (napi_get_boolean(env, CpuHasVectorFilter(), &vector) == napi_ok) napi_set_named_property(env, exports, "vectorFilter", vector);

@@ -9,7 +9,7 @@ import { shannonEntropy } from './entropy.js';
 import { LineIndex } from './location.js';
 import { nativeAddon, type NativeAddon } from './native.js';
 import { Prefilter } from './prefilter.js';
-import { anchoredWindows, anchorKeyword, keywordWindows, needsWindows, type KeywordLocator } from './windows.js';
+import { anchoredWindowsFlat, anchorKeyword, keywordWindowsFlat, needsWindows, type FlatWindows, type KeywordLocator } from './windows.js';
 
 export interface EngineOptions {
   /** Allowlists that apply to every rule (config, defaults). */
@@ -87,8 +87,7 @@ export class Engine {
   /** Per rule: its windows may be searched gathered (see scanGathered). */
   private readonly gatherable: boolean[];
   private readonly native: NativeAddon | undefined;
-  /** Scratch for scanGathered: the windows as an Int32Array, and the gathered bytes. */
-  private gatherWindows = new Int32Array(256);
+  /** Scratch for scanGathered: the gathered bytes. */
   private gatherBytes = Buffer.alloc(0);
 
   constructor(rules: readonly CompiledRule[], options: EngineOptions = {}) {
@@ -260,14 +259,14 @@ export class Engine {
       let n: number;
       const before = matches.length;
       if (this.windowed[ri]) {
-        const windows = keywordWindows(bytes, positions, rule.keywords.filter((k) => present.has(k)), rule.windowLines);
+        const windows = keywordWindowsFlat(bytes, positions, rule.keywords.filter((k) => present.has(k)), rule.windowLines);
         n = windows ? this.scanRule(rule, bytes, lines, matches, windows, ri) : this.scanRule(rule, bytes, lines, matches);
       } else {
         const anchor = this.anchors[ri];
         // its literal starts with the keyword, so without the keyword it cannot match
         if (anchor !== undefined && !present.has(anchor)) continue;
         const at = anchor !== undefined ? positions.of(anchor) : undefined;
-        n = at ? this.scanRule(rule, bytes, lines, matches, anchoredWindows(bytes, at), ri) : this.scanRule(rule, bytes, lines, matches);
+        n = at ? this.scanRule(rule, bytes, lines, matches, anchoredWindowsFlat(bytes, at), ri) : this.scanRule(rule, bytes, lines, matches);
       }
       if (n < 0) {
         capped.push(rule.id);
@@ -282,14 +281,18 @@ export class Engine {
    * Appends the rule's matches in the whole fragment or in the given byte windows; returns how
    * many, or -1 when the rule's cap was hit, -2 the fragment's, -3 its time budget.
    */
-  private scanRule(rule: CompiledRule, bytes: Buffer, lines: LineIndex, out: Match[], windows?: Array<[number, number]>, ri = -1): number {
+  private scanRule(rule: CompiledRule, bytes: Buffer, lines: LineIndex, out: Match[], windows?: FlatWindows, ri = -1): number {
     const run: RuleRun = { rule, bytes, lines, out, count: 0, started: performance.now() };
-    if (windows && windows.length >= GATHER_MIN_WINDOWS && this.native && this.gatherable[ri]) {
+    if (!windows) {
+      const r = this.scanWindow(run, 0, bytes.length);
+      return r < 0 ? r : run.count;
+    }
+    if (windows.length >= 2 * GATHER_MIN_WINDOWS && this.native && this.gatherable[ri]) {
       const r = this.scanGathered(run, windows, this.native);
       return r < 0 ? r : run.count;
     }
-    for (const [from, to] of windows ?? [[0, bytes.length] as [number, number]]) {
-      const r = this.scanWindow(run, from, to);
+    for (let i = 0; i < windows.length; i += 2) {
+      const r = this.scanWindow(run, windows[i]!, windows[i + 1]!);
       if (r < 0) return r;
     }
     return run.count;
@@ -303,17 +306,10 @@ export class Engine {
    * counterpart there, so that window is searched alone, from where the gathered search was,
    * and the gathered search resumes after it. Returns 0, or a cap code as scanRule does.
    */
-  private scanGathered(run: RuleRun, windows: ReadonlyArray<readonly [number, number]>, native: NativeAddon): number {
-    const n = windows.length;
-    if (this.gatherWindows.length < 2 * n) this.gatherWindows = new Int32Array(Math.max(2 * n, 2 * this.gatherWindows.length));
-    const ws = this.gatherWindows;
-    let total = 0;
-    for (let k = 0; k < n; k++) {
-      const w = windows[k]!;
-      ws[2 * k] = w[0];
-      ws[2 * k + 1] = w[1];
-      total += w[1] - w[0] + 1;
-    }
+  private scanGathered(run: RuleRun, ws: FlatWindows, native: NativeAddon): number {
+    const n = ws.length >> 1;
+    let total = n;
+    for (let i = 0; i < ws.length; i += 2) total += ws[i + 1]! - ws[i]!;
     if (this.gatherBytes.length < total) this.gatherBytes = Buffer.allocUnsafe(Math.max(total, 2 * this.gatherBytes.length));
     const len = native.gather(run.bytes, ws, n, this.gatherBytes);
     if (len !== total) throw new Error('gathering keyword windows: a window is out of range');

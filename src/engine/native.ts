@@ -26,6 +26,21 @@ export interface NativeAddon {
    * newline; returns the length written, or -1 (a window out of range, or `out` too small).
    */
   gather(bytes: Uint8Array, windows: Int32Array, count: number, out: Uint8Array): number;
+  /**
+   * The windows around the first `count` ascending positions, as windows.ts's keywordWindows (or
+   * anchoredWindows, `anchored`) computes them, written [start, end, ...] into `out`; returns how many.
+   */
+  windows(
+    bytes: Uint8Array,
+    positions: Int32Array,
+    count: number,
+    before: number,
+    after: number,
+    maxBytes: number,
+    mergeGap: number,
+    anchored: boolean,
+    out: Int32Array,
+  ): number;
   /** Whether this CPU has the vector instructions (x86-64 AVX-512 VBMI) the fast paths use. */
   readonly vectorFilter: boolean;
 }

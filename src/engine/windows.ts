@@ -4,6 +4,7 @@
 // so it runs only on the lines around its keywords' occurrences, unless they are so dense that one
 // pass is cheaper.
 
+import { nativeAddon } from './native.js';
 import { escapeLiteral, literalPrefix, spansLines } from './regex-syntax.js';
 
 /** Lines of context kept around a keyword occurrence on each side, unless a rule says fewer. */
@@ -46,6 +47,67 @@ export function anchoredWindows(bytes: Buffer, positions: readonly number[]): Ar
     else out.push([p, end]);
   }
   return out;
+}
+
+/**
+ * Windows as the engine passes them on (and to the native gather): [start, end, start, end, ...].
+ * The flat forms below are computed by the native addon where it is built, with the same result
+ * as the functions above (the tests compare them); they return views of scratch memory, valid
+ * until the next call.
+ */
+export type FlatWindows = Int32Array;
+
+let scratchPositions = new Int32Array(1024);
+let scratchWindows = new Int32Array(2048);
+const NO_WINDOWS = new Int32Array(0);
+
+function flatten(windows: ReadonlyArray<readonly [number, number]>): FlatWindows {
+  return Int32Array.from(windows.flat());
+}
+
+function nativeWindows(bytes: Buffer, n: number, before: number, after: number, maxBytes: number, mergeGap: number, anchored: boolean): FlatWindows {
+  if (n === 0) return NO_WINDOWS;
+  if (scratchWindows.length < 2 * n) scratchWindows = new Int32Array(Math.max(2 * n, 2 * scratchWindows.length));
+  const count = nativeAddon()!.windows(bytes, scratchPositions, n, before, after, maxBytes, mergeGap, anchored, scratchWindows);
+  return scratchWindows.subarray(0, 2 * count);
+}
+
+function positionsRoom(n: number): void {
+  if (scratchPositions.length < n) {
+    const bigger = new Int32Array(Math.max(n, 2 * scratchPositions.length));
+    bigger.set(scratchPositions);
+    scratchPositions = bigger;
+  }
+}
+
+/** keywordWindows, flat. */
+export function keywordWindowsFlat(
+  bytes: Buffer,
+  positions: KeywordLocator,
+  keywords: readonly string[],
+  lines: { before: number; after: number } = { before: CONTEXT_LINES, after: CONTEXT_LINES },
+): FlatWindows | undefined {
+  if (!nativeAddon()) {
+    const w = keywordWindows(bytes, positions, keywords, lines);
+    return w && flatten(w);
+  }
+  let n = 0;
+  for (const kw of keywords) {
+    const p = positions.of(kw);
+    if (p === undefined) return undefined;
+    positionsRoom(n + p.length);
+    for (const x of p) scratchPositions[n++] = x;
+  }
+  if (keywords.length > 1) scratchPositions.subarray(0, n).sort();
+  return nativeWindows(bytes, n, lines.before, lines.after, CONTEXT_BYTES, MERGE_GAP, false);
+}
+
+/** anchoredWindows, flat. */
+export function anchoredWindowsFlat(bytes: Buffer, positions: readonly number[]): FlatWindows {
+  if (!nativeAddon()) return flatten(anchoredWindows(bytes, positions));
+  positionsRoom(positions.length);
+  for (let i = 0; i < positions.length; i++) scratchPositions[i] = positions[i]!;
+  return nativeWindows(bytes, positions.length, 0, CONTEXT_LINES, ANCHORED_BYTES, 0, true);
 }
 
 /** Where a fragment's keywords occur: byte offsets, or undefined when too dense to list. */

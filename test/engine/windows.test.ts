@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { anchoredWindows, anchorKeyword, KeywordPositions, keywordWindows, needsWindows } from '../../src/engine/windows.js';
+import { anchoredWindows, anchoredWindowsFlat, anchorKeyword, KeywordPositions, keywordWindows, keywordWindowsFlat, needsWindows } from '../../src/engine/windows.js';
+import { nativeAddon } from '../../src/engine/native.js';
 import { literalPrefix, spansLines } from '../../src/engine/regex-syntax.js';
 
 describe('literalPrefix', () => {
@@ -89,3 +90,50 @@ describe('keywordWindows on many occurrences', () => {
     );
   });
 });
+
+describe('flat windows (computed by the native addon where it is built)', () => {
+  it('are the windows keywordWindows and anchoredWindows compute, on short and long lines, CRLF, several keywords', () => {
+    expect(typeof nativeAddon()?.windows).toBe(process.env.KEYWARDEN_NATIVE === '0' ? 'undefined' : 'function');
+    const keywords = ['datadog', 'key', 'dog'];
+    const pieces = fc.oneof(fc.constantFrom(...keywords, '\n', '\r\n', 'x'.repeat(700), 'y'.repeat(1100)), fc.string({ maxLength: 30 }));
+    fc.assert(
+      fc.property(
+        fc.array(pieces, { maxLength: 80 }),
+        fc.subarray(keywords, { minLength: 1 }),
+        fc.integer({ min: 0, max: 8 }),
+        fc.integer({ min: 0, max: 8 }),
+        (parts, kws, before, after) => {
+          const bytes = Buffer.from(parts.join(''), 'latin1');
+          const positions = new KeywordPositions(bytes, kws);
+          const expected = keywordWindows(bytes, positions, kws, { before, after });
+          const flat = keywordWindowsFlat(bytes, positions, kws, { before, after });
+          expect(flat === undefined ? undefined : [...flat]).toEqual(expected?.flat());
+          const at = positions.of(kws[0]!);
+          if (at) expect([...anchoredWindowsFlat(bytes, at)]).toEqual(anchoredWindows(bytes, at).flat());
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('join windows exactly as far apart as the merge gap and no further, and cut long lines at the same byte', () => {
+    const flat = (text: string, before = 0, after = 0) => {
+      const bytes = Buffer.from(text, 'latin1');
+      const positions = new KeywordPositions(bytes, ['datadog']);
+      const expected = keywordWindows(bytes, positions, ['datadog'], { before, after })!.flat();
+      expect([...keywordWindowsFlat(bytes, positions, ['datadog'], { before, after })!]).toEqual(expected);
+      return expected;
+    };
+    // the second window starts 8 + filler bytes after the first one's start, 160 bytes after its end
+    expect(flat(`datadog\n${'f'.repeat(159)}\ndatadog\n`)).toEqual([0, 176]);
+    expect(flat(`datadog\n${'f'.repeat(160)}\ndatadog\n`)).toEqual([0, 8, 169, 177]);
+    // a line longer than the context: cut 1,024 bytes either side of the occurrence
+    const long = `${'a'.repeat(2000)}datadog${'b'.repeat(2000)}\n`;
+    expect(flat(long, 2, 2)).toEqual([2000 - 1024, 2000 + 1024]);
+    // an occurrence later on the same (short) line adds nothing; on a long line it has its own context
+    expect(flat('x datadog y datadog z\n')).toEqual([0, 22]);
+    // ([0, 1024) and [483, 1515): within the merge gap, joined)
+    expect(flat(`datadog${'c'.repeat(1500)}datadog\n`)).toEqual([0, 1515]);
+  });
+});
+
