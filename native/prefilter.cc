@@ -719,6 +719,24 @@ napi_value Windows(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// lineStarts(bytes: Uint8Array): Int32Array
+// 0 and the offset after every newline: where the lines start (location.ts's LineIndex).
+napi_value LineStarts(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!Args(env, info, argv, 1, "lineStarts(bytes)")) return nullptr;
+  size_t length = 0;
+  const uint8_t* b = nullptr;
+  if (!TypedArray(env, argv[0], napi_uint8_array, &b, &length)) return Throw(env, "lineStarts: bytes must be a Uint8Array");
+  std::vector<int32_t> starts{0};
+  for (const uint8_t *p = b, *end = b + length; p < end;) {
+    const void* nl = std::memchr(p, '\n', static_cast<size_t>(end - p));
+    if (!nl) break;
+    p = static_cast<const uint8_t*>(nl) + 1;
+    starts.push_back(static_cast<int32_t>(p - b));
+  }
+  return ToInt32Array(env, starts);
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT() {
@@ -728,8 +746,9 @@ NAPI_MODULE_INIT() {
       {"base64Runs", nullptr, Base64Runs, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gather", nullptr, Gather, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"windows", nullptr, Windows, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"lineStarts", nullptr, LineStarts, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 5, props);
+  napi_define_properties(env, exports, 6, props);
   // whether this CPU runs the vector filter (compile's default)
   napi_value vector;
   if (napi_get_boolean(env, CpuHasVectorFilter(), &vector) == napi_ok) napi_set_named_property(env, exports, "vectorFilter", vector);

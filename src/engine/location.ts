@@ -1,4 +1,5 @@
 import type { Location } from '../types.js';
+import { NATIVE_MAX_BYTES, nativeAddon } from './native.js';
 
 const NL = 0x0a;
 
@@ -7,11 +8,13 @@ const NL = 0x0a;
  * fragments that have a match; columns count UTF-16 code units (SARIF's default columnKind).
  */
 export class LineIndex {
-  private starts: number[] | undefined;
+  private starts: ArrayLike<number> | undefined;
 
   constructor(private readonly bytes: Buffer) {}
 
-  private lineStarts(): number[] {
+  private lineStarts(): ArrayLike<number> {
+    // natively with memchr: from JS, one indexOf call per line cost ~80 us on a 32 KB file
+    if (!this.starts && this.bytes.length <= NATIVE_MAX_BYTES) this.starts = nativeAddon()?.lineStarts(this.bytes);
     if (!this.starts) {
       const starts = [0];
       let i = this.bytes.indexOf(NL);

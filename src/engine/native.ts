@@ -41,6 +41,8 @@ export interface NativeAddon {
     anchored: boolean,
     out: Int32Array,
   ): number;
+  /** 0 and the offset after every newline. */
+  lineStarts(bytes: Uint8Array): Int32Array | undefined;
   /** Whether this CPU has the vector instructions (x86-64 AVX-512 VBMI) the fast paths use. */
   readonly vectorFilter: boolean;
 }
