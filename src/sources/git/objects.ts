@@ -1,6 +1,5 @@
 // Which blobs a history, range or staged scan covers. Every git call takes arguments as an array.
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { GitError } from './cat-file.js';
 import { GIT_MEMORY_OPTIONS, gitText, runGit } from './run-git.js';
 
@@ -27,18 +26,17 @@ export async function* gitLines(repo: string, args: string[], opts: { signal?: A
   const closed = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
   child.on('error', () => undefined);
   try {
-    if (opts.nul) {
-      let rest = '';
-      child.stdout.setEncoding('utf8');
-      for await (const chunk of child.stdout as AsyncIterable<string>) {
-        const parts = (rest + chunk).split('\0');
-        rest = parts.pop()!;
-        yield* parts;
-      }
-      if (rest) yield rest;
-    } else {
-      for await (const line of createInterface({ input: child.stdout, crlfDelay: Infinity })) yield line;
+    // split chunks by hand: readline's per-line machinery cost the history scan's listing of
+    // 64K lines ~0.2 s of the main thread before any blob was read
+    const sep = opts.nul ? '\0' : '\n';
+    let rest = '';
+    child.stdout.setEncoding('utf8');
+    for await (const chunk of child.stdout as AsyncIterable<string>) {
+      const parts = (rest + chunk).split(sep);
+      rest = parts.pop()!;
+      yield* parts;
     }
+    if (rest) yield rest;
     const code = await closed;
     if (code !== 0) throw new GitError(`git ${args[0]} failed (exit ${code})${stderr ? `: ${stderr.trim()}` : ''}`, stderr);
   } finally {
