@@ -395,8 +395,8 @@ export class Engine {
   private record(rule: CompiledRule, bytes: Buffer, lines: LineIndex, out: Match[], whole: [number, number], start: number, end: number): boolean {
     {
       const secret = bytes.toString('utf8', start, end);
-      if (!this.accept(rule, secret, bytes, whole, lines, start)) return false;
       const entropy = shannonEntropy(secret);
+      if (!this.accept(rule, secret, entropy, bytes, whole, lines, start)) return false;
       out.push({
         ruleId: rule.id,
         start,
@@ -414,12 +414,13 @@ export class Engine {
   private accept(
     rule: CompiledRule,
     secret: string,
+    entropy: number,
     bytes: Buffer,
     whole: [number, number],
     lines: LineIndex,
     start: number,
   ): boolean {
-    if (rule.minEntropy !== undefined && shannonEntropy(secret) < rule.minEntropy) return false;
+    if (rule.minEntropy !== undefined && entropy < rule.minEntropy) return false;
     if (rule.validator && !rule.validator(secret)) return false;
     const lower = secret.toLowerCase();
     const lists = rule.allowlists.length > 0 ? [...rule.allowlists, ...this.allowlists] : this.allowlists;
