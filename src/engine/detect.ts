@@ -104,8 +104,8 @@ export class Engine {
     );
     // the run pattern: a leading \b moved out leaves the literal in front
     this.anchors = rules.map((r, i) => (this.windowed[i] ? undefined : anchorKeyword(r.runPattern, r.keywords)));
-    // \A and \z would hold at each window's edge alone; a leading \b is checked against the fragment
-    this.gatherable = rules.map((r) => !r.leadingBoundary && !/\\[Az]/.test(r.runPattern));
+    // \A and \z would hold at each window's edge alone
+    this.gatherable = rules.map((r) => !/\\[Az]/.test(r.runPattern));
     this.native = options.gather === false ? undefined : nativeAddon();
     this.decodeLimits = options.decode === false ? { ...DEFAULT_DECODE_LIMITS, maxDepth: 0 } : { ...DEFAULT_DECODE_LIMITS, ...options.decode };
     const keywordIndex = new Map<string, number>();
@@ -332,6 +332,14 @@ export class Engine {
         size = ws[2 * k + 1]! - ws[2 * k]!;
       }
       if (a >= start + size) return 0; // on the newline after the last window: in no window
+      if (run.rule.leadingBoundary && a >= start) {
+        // as scanWindow: a start where the moved-out \b does not hold (in the fragment) is skipped
+        const at = ws[2 * k]! + (a - start);
+        if (!boundaryAt(run.bytes, at)) {
+          from = start + (nextBoundary(run.bytes, at + 1, ws[2 * k + 1]!) - ws[2 * k]!);
+          continue;
+        }
+      }
       if (a < start || b > start + size) {
         const r = this.scanWindow(run, ws[2 * k]!, ws[2 * k + 1]!, Math.max(0, from - start));
         if (r < 0) return r;

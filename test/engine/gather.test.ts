@@ -57,6 +57,8 @@ describe('gathered keyword windows', () => {
       spec({ id: 'edge-end', keywords: ['val'], regex: String.raw`val\s+(\d{4})`, window: { before: 0, after: 0 } }),
       // \A holds at each window's start when searched alone: never gathered
       spec({ id: 'edge-begin', keywords: ['beg'], regex: String.raw`\A[^\n]*beg([0-9]{5})`, window: { before: 0, after: 0 } }),
+      // a leading \b is moved out of the regex and checked against the fragment's bytes
+      spec({ id: 'edge-boundary', keywords: ['kw_'], regex: String.raw`\b(kw_[0-9]{4})`, window: { before: 0, after: 0 } }),
     ];
     const gathered = engineFor(rules);
     const apart = engineFor(rules, { gather: false });
@@ -78,6 +80,13 @@ describe('gathered keyword windows', () => {
       'beg12345 first',
       ...filler.slice(10),
       'beg23456 later',
+      'xkw_1111 then kw_2222',
+      filler[0],
+      'kw_3333',
+      filler[1],
+      'akw_4444',
+      filler[2],
+      'kw_5555xkw_6666 (kw_7777)',
       'tok456789 last',
     ].join('\n');
     const found = matchesOf(gathered, text);
@@ -88,5 +97,6 @@ describe('gathered keyword windows', () => {
     // in the file); per window it does not
     expect(bySecret('edge-end')).toEqual(['9999', '5678']);
     expect(bySecret('edge-begin')).toEqual(['12345', '23456']);
+    expect(bySecret('edge-boundary')).toEqual(['kw_2222', 'kw_3333', 'kw_5555', 'kw_7777']);
   });
 });
