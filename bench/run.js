@@ -49,11 +49,12 @@ export function timed(cmd, args, opts = {}) {
   return { secs, rssKiB, status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function keywardenScan(dir, { allCores = false, portable = false } = {}) {
+function keywardenScan(dir, { allCores = false, portable = false, scalar = false } = {}) {
   const out = join(tmpdir(), `kw-bench-${process.pid}.json`);
   const threads = allCores ? [] : ['--threads', '1'];
-  // portable: the RE2.Set prefilter and JS decoding scan, as on a machine without the native addon
-  const env = portable ? { ...process.env, KEYWARDEN_NATIVE: '0' } : process.env;
+  // portable: the RE2.Set prefilter and JS decoding scan, as on a machine without the native addon;
+  // scalar: the addon without its AVX-512 paths, as on a CPU without AVX-512 VBMI (or on arm64)
+  const env = portable ? { ...process.env, KEYWARDEN_NATIVE: '0' } : scalar ? { ...process.env, KEYWARDEN_VECTOR: '0' } : process.env;
   const r = timed(process.execPath, [BIN, 'scan', dir, '--no-gitignore', ...threads, '--format', 'json', '--output', out], { allCores, env });
   if (r.status !== 0 && r.status !== 1) throw new Error(`keywarden exited ${r.status}: ${r.stderr}`);
   const report = JSON.parse(readFileSync(out, 'utf8'));
@@ -135,6 +136,7 @@ function main() {
   console.log(`corpus: ${info.files} files, ${(info.bytes / 1e6).toFixed(1)} MB, ${info.planted} planted secrets`);
   const kw = [];
   const portable = [];
+  const scalar = [];
   // one run first, not counted: it reads the corpus into the page cache (the first run after
   // generating, building or another benchmark measured the disk, ~1 s more, not the scanner)
   keywardenScan(big);
@@ -142,6 +144,7 @@ function main() {
   for (let i = 0; i < runs; i++) {
     kw.push(keywardenScan(big));
     portable.push(keywardenScan(big, { portable: true }));
+    scalar.push(keywardenScan(big, { scalar: true }));
   }
   const kwSecs = median(kw.map((r) => r.secs));
   const kwMBs = info.bytes / 1e6 / kwSecs;
@@ -155,6 +158,12 @@ function main() {
   console.log(
     `keywarden, portable prefilter (KEYWARDEN_NATIVE=0): ${pSecs.toFixed(2)} s, ${(info.bytes / 1e6 / pSecs).toFixed(0)} MB/s, ` +
       `${portable[0].report.stats.findings} findings; native is ${(pSecs / kwSecs).toFixed(2)}x faster; runs: ${portable.map((r) => r.secs.toFixed(2)).join(', ')} s`,
+  );
+
+  const sSecs = median(scalar.map((r) => r.secs));
+  console.log(
+    `keywarden, native addon without its AVX-512 paths (KEYWARDEN_VECTOR=0): ${sSecs.toFixed(2)} s, ${(info.bytes / 1e6 / sSecs).toFixed(0)} MB/s, ` +
+      `${scalar[0].report.stats.findings} findings; runs: ${scalar.map((r) => r.secs.toFixed(2)).join(', ')} s`,
   );
 
   const all = [];

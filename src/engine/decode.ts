@@ -3,7 +3,7 @@
 // and synchronous; every fragment gets a budget (decoded bytes, spans) so that hostile input (a
 // huge base64 blob, base64 of base64 of ...) costs bounded memory and time.
 
-import { NATIVE_MAX_BYTES, nativeAddon } from './native.js';
+import { NATIVE_MAX_BYTES, nativeAddon, vectorAllowed } from './native.js';
 
 export type Encoding = 'base64' | 'base64url' | 'hex' | 'percent' | 'escape';
 
@@ -291,7 +291,7 @@ function escapeRun(bytes: Buffer, at: number, prevEnd: number, budget: DecodeBud
  */
 function base64Runs(bytes: Buffer, skip: readonly EncodedSpan[], budget: DecodeBudget, out: EncodedSpan[]): void {
   const native = nativeAddon();
-  const runs = (native && bytes.length <= NATIVE_MAX_BYTES ? native.base64Runs(bytes, MIN_BASE64) : undefined) ?? portableBase64Runs(bytes, MIN_BASE64);
+  const runs = (native && bytes.length <= NATIVE_MAX_BYTES ? native.base64Runs(bytes, MIN_BASE64, vectorAllowed()) : undefined) ?? portableBase64Runs(bytes, MIN_BASE64);
   let s = 0; // next span of `skip` that may overlap
   for (let i = 0; i < runs.length; i += 2) {
     const start = runs[i]!;

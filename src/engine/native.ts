@@ -47,6 +47,14 @@ export interface NativeAddon {
   readonly vectorFilter: boolean;
 }
 
+/**
+ * Whether the addon may use its AVX-512 paths where the CPU has them: KEYWARDEN_VECTOR=0 keeps it
+ * on its scalar loops (same results; for measuring them end to end).
+ */
+export function vectorAllowed(): boolean {
+  return process.env.KEYWARDEN_VECTOR !== '0';
+}
+
 /** Offsets cross as 32-bit integers: longer inputs take the portable path. */
 export const NATIVE_MAX_BYTES = 0x7fffffff;
 

@@ -3,7 +3,7 @@
 // matcher (native/prefilter.cc, built by `npm ci`; AVX-512 where the CPU has it) answers both in
 // one pass; without it, an RE2.Set answers "which" and a V8 alternation "where", two passes over
 // every byte.
-import { NATIVE_MAX_BYTES, nativeAddon, type NativeMatcher } from './native.js';
+import { NATIVE_MAX_BYTES, nativeAddon, vectorAllowed, type NativeMatcher } from './native.js';
 import { KeywordSet } from './regex.js';
 import { densityLimit, KeywordPositions, type KeywordLocator, type KeywordRegexCache } from './windows.js';
 
@@ -34,7 +34,7 @@ export class Prefilter {
     this.presentBytes = new Uint8Array(keywords.length);
     const lib = opts.portable ? undefined : nativeAddon();
     this.native = lib !== undefined && keywords.length > 0;
-    if (lib && this.native) this.matcher = lib.compile([...keywords], keywords.map((k) => positional.has(k)), opts.vector ?? true);
+    if (lib && this.native) this.matcher = lib.compile([...keywords], keywords.map((k) => positional.has(k)), (opts.vector ?? true) && vectorAllowed());
   }
 
   scan(bytes: Buffer): KeywordHits {

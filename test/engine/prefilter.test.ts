@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Prefilter } from '../../src/engine/prefilter.js';
-import { nativeAddon } from '../../src/engine/native.js';
+import { nativeAddon, vectorAllowed } from '../../src/engine/native.js';
 import { portableBase64Runs } from '../../src/engine/decode.js';
 
 // Keywords of every shape the rules use: two-byte, three-byte, prefixes of one another,
@@ -31,6 +31,19 @@ function all(bytes: Buffer): Array<{ present: string[]; positions: Record<string
 describe('keyword prefilter', () => {
   it('is the native matcher after npm ci (KEYWARDEN_NATIVE=0 selects the portable one)', () => {
     expect(new Prefilter(KEYWORDS, POSITIONAL).native).toBe(process.env.KEYWARDEN_NATIVE !== '0');
+  });
+
+  it('keeps the native matcher off its AVX-512 paths with KEYWARDEN_VECTOR=0', () => {
+    const saved = process.env.KEYWARDEN_VECTOR;
+    try {
+      process.env.KEYWARDEN_VECTOR = '0';
+      expect(vectorAllowed()).toBe(false);
+      delete process.env.KEYWARDEN_VECTOR;
+      expect(vectorAllowed()).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.KEYWARDEN_VECTOR;
+      else process.env.KEYWARDEN_VECTOR = saved;
+    }
   });
 
   it('finds keywords case-insensitively, overlapping, at both ends of the buffer', () => {
