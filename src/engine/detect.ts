@@ -287,7 +287,7 @@ export class Engine {
       const r = this.scanWindow(run, 0, bytes.length);
       return r < 0 ? r : run.count;
     }
-    if (windows.length >= 2 * GATHER_MIN_WINDOWS && this.native && this.gatherable[ri]) {
+    if (windows instanceof Int32Array && windows.length >= 2 * GATHER_MIN_WINDOWS && this.native && this.gatherable[ri]) {
       const r = this.scanGathered(run, windows, this.native);
       return r < 0 ? r : run.count;
     }
@@ -306,7 +306,7 @@ export class Engine {
    * counterpart there, so that window is searched alone, from where the gathered search was,
    * and the gathered search resumes after it. Returns 0, or a cap code as scanRule does.
    */
-  private scanGathered(run: RuleRun, ws: FlatWindows, native: NativeAddon): number {
+  private scanGathered(run: RuleRun, ws: Int32Array, native: NativeAddon): number {
     const n = ws.length >> 1;
     let total = n;
     for (let i = 0; i < ws.length; i += 2) total += ws[i + 1]! - ws[i]!;

@@ -4,7 +4,7 @@
 // so it runs only on the lines around its keywords' occurrences, unless they are so dense that one
 // pass is cheaper.
 
-import { nativeAddon } from './native.js';
+import { NATIVE_MAX_BYTES, nativeAddon } from './native.js';
 import { escapeLiteral, literalPrefix, spansLines } from './regex-syntax.js';
 
 /** Lines of context kept around a keyword occurrence on each side, unless a rule says fewer. */
@@ -55,14 +55,15 @@ export function anchoredWindows(bytes: Buffer, positions: readonly number[]): Ar
  * as the functions above (the tests compare them); they return views of scratch memory, valid
  * until the next call.
  */
-export type FlatWindows = Int32Array;
+export type FlatWindows = Int32Array | Float64Array;
 
 let scratchPositions = new Int32Array(1024);
 let scratchWindows = new Int32Array(2048);
 const NO_WINDOWS = new Int32Array(0);
 
+// (a fragment past NATIVE_MAX_BYTES has offsets an Int32Array cannot hold: a Float64Array does)
 function flatten(windows: ReadonlyArray<readonly [number, number]>): FlatWindows {
-  return Int32Array.from(windows.flat());
+  return Float64Array.from(windows.flat());
 }
 
 function nativeWindows(bytes: Buffer, n: number, before: number, after: number, maxBytes: number, mergeGap: number, anchored: boolean): FlatWindows {
@@ -87,7 +88,7 @@ export function keywordWindowsFlat(
   keywords: readonly string[],
   lines: { before: number; after: number } = { before: CONTEXT_LINES, after: CONTEXT_LINES },
 ): FlatWindows | undefined {
-  if (!nativeAddon()) {
+  if (!nativeAddon() || bytes.length > NATIVE_MAX_BYTES) {
     const w = keywordWindows(bytes, positions, keywords, lines);
     return w && flatten(w);
   }
@@ -104,7 +105,7 @@ export function keywordWindowsFlat(
 
 /** anchoredWindows, flat. */
 export function anchoredWindowsFlat(bytes: Buffer, positions: readonly number[]): FlatWindows {
-  if (!nativeAddon()) return flatten(anchoredWindows(bytes, positions));
+  if (!nativeAddon() || bytes.length > NATIVE_MAX_BYTES) return flatten(anchoredWindows(bytes, positions));
   positionsRoom(positions.length);
   for (let i = 0; i < positions.length; i++) scratchPositions[i] = positions[i]!;
   return nativeWindows(bytes, positions.length, 0, CONTEXT_LINES, ANCHORED_BYTES, 0, true);
