@@ -213,6 +213,12 @@ bool Args(napi_env env, napi_callback_info info, napi_value (&argv)[N], size_t w
   return true;
 }
 
+// A number for JS, or nullptr when it cannot be made (the thread is being torn down).
+napi_value Number(napi_env env, int64_t value) {
+  napi_value result;
+  return napi_create_int64(env, value, &result) == napi_ok ? result : nullptr;
+}
+
 // The data and element count of a typed array of the given type; false when `value` is not one.
 template <typename T>
 bool TypedArray(napi_env env, napi_value value, napi_typedarray_type want, T** data, size_t* length) {
@@ -613,9 +619,7 @@ napi_value Gather(napi_env env, napi_callback_info info) {
     out[at++] = '\n';
     written = static_cast<int64_t>(at);
   }
-  napi_value result;
-  if (napi_create_int64(env, written, &result) != napi_ok) return nullptr;
-  return result;
+  return Number(env, written);
 }
 
 // windows(bytes, positions: Int32Array, count, before, after, maxBytes, mergeGap, anchored, out: Int32Array): number
@@ -625,7 +629,7 @@ napi_value Gather(napi_env env, napi_callback_info info) {
 // to the end of `after` lines after it, at most maxBytes each side; an occurrence later on the line
 // of the previous one is skipped when the previous window reached its line's end; windows closer
 // than mergeGap are joined. Anchored, a window runs from the position to the end of `after` lines,
-// at most maxBytes, and only overlapping windows are joined.
+// at most maxBytes (anchoredWindows joins only overlapping ones: a merge gap of 0).
 napi_value Windows(napi_env env, napi_callback_info info) {
   napi_value argv[9];
   if (!Args(env, info, argv, 9, "windows(bytes, positions, count, before, after, maxBytes, mergeGap, anchored, out)")) return nullptr;
@@ -691,10 +695,6 @@ napi_value Windows(napi_env env, napi_callback_info info) {
     if (anchored) {
       start = p;
       end = contextEnd(p, after);
-      if (n > 0 && start <= out[2 * n - 1]) {
-        out[2 * n - 1] = static_cast<int32_t>(std::max<int64_t>(out[2 * n - 1], end));
-        continue;
-      }
     } else {
       if (reuse && p < lineEnd) continue;
       start = contextStart(p, before);
@@ -705,18 +705,16 @@ napi_value Windows(napi_env env, napi_callback_info info) {
         const int64_t nl = newlineIn(p, end);
         lineEnd = nl < 0 ? len : nl;
       }
-      if (n > 0 && start <= out[2 * n - 1] + mergeGap) {
-        out[2 * n - 1] = static_cast<int32_t>(std::max<int64_t>(out[2 * n - 1], end));
-        continue;
-      }
+    }
+    if (n > 0 && start <= out[2 * n - 1] + mergeGap) {
+      out[2 * n - 1] = static_cast<int32_t>(std::max<int64_t>(out[2 * n - 1], end));
+      continue;
     }
     out[2 * n] = static_cast<int32_t>(start);
     out[2 * n + 1] = static_cast<int32_t>(end);
     n++;
   }
-  napi_value result;
-  if (napi_create_int64(env, n, &result) != napi_ok) return nullptr;
-  return result;
+  return Number(env, n);
 }
 
 // lineStarts(bytes: Uint8Array): Int32Array
