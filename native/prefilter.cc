@@ -737,6 +737,9 @@ napi_value LineStarts(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
+// os-pipe.cc
+void RegisterOsPipe(napi_env env, napi_value exports);
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"compile", nullptr, Compile, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -747,6 +750,7 @@ NAPI_MODULE_INIT() {
       {"lineStarts", nullptr, LineStarts, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, 6, props);
+  RegisterOsPipe(env, exports);
   // whether this CPU runs the vector filter (compile's default)
   napi_value vector;
   if (napi_get_boolean(env, CpuHasVectorFilter(), &vector) == napi_ok) napi_set_named_property(env, exports, "vectorFilter", vector);

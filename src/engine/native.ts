@@ -1,8 +1,8 @@
-// keywarden's native addon (native/prefilter.cc, built by npm's install step): the keyword
-// prefilter and the base64-run finder. Everything it does has a portable fallback, used when it
+// The engine's part of keywarden's native addon (native/prefilter.cc): the keyword prefilter, the
+// base64-run finder and window helpers. Everything it does has a portable fallback, used when it
 // was not built or when KEYWARDEN_NATIVE=0 asks for the portable path (which the tests compare it
 // against).
-import { createRequire } from 'node:module';
+import { loadNativeAddon } from '../native-addon.js';
 
 export interface NativeMatcher {
   readonly __brand: 'matcher';
@@ -58,20 +58,7 @@ export function vectorAllowed(): boolean {
 /** Offsets cross as 32-bit integers: longer inputs take the portable path. */
 export const NATIVE_MAX_BYTES = 0x7fffffff;
 
-let loaded: NativeAddon | null | undefined;
-
 /** The addon, or undefined when it was not built or KEYWARDEN_NATIVE=0. */
 export function nativeAddon(): NativeAddon | undefined {
-  if (loaded === undefined) {
-    loaded = null;
-    if (process.env.KEYWARDEN_NATIVE !== '0') {
-      try {
-        // dist/engine/native.js and src/engine/native.ts are both two levels below the root
-        loaded = createRequire(import.meta.url)('../../build/Release/keywarden_prefilter.node') as NativeAddon;
-      } catch {
-        loaded = null;
-      }
-    }
-  }
-  return loaded ?? undefined;
+  return loadNativeAddon() as NativeAddon | undefined;
 }

@@ -7,6 +7,8 @@ export interface Occurrence {
   /** Absent for staged content, which no commit holds yet. */
   commit?: CommitInfo;
   path: string;
+  /** The commit's place in the oldest-first walk: breaks ties between commits of the same date. */
+  order?: number;
 }
 
 export const LOG_FORMAT = '--format=%x01%H%x02%an%x02%ae%x02%aI%x02%s';
@@ -44,20 +46,28 @@ async function collect(
   found: Map<string, Occurrence[]>,
   signal?: AbortSignal,
 ): Promise<void> {
+  // a commit's header is parsed only if one of its changes is wanted
+  let header: string | undefined;
+  let order = 0;
   let commit: CommitInfo | undefined;
   const seen = new Set<string>();
-  for await (const c of rawChanges(repo, args, signal)) {
-    if ('header' in c) {
-      commit = parseCommitHeader(c.header);
-      continue;
+  for await (const batch of rawChanges(repo, args, signal)) {
+    for (const c of batch) {
+      if ('header' in c) {
+        header = c.header;
+        order++;
+        commit = undefined;
+        continue;
+      }
+      if (header === undefined || !wanted.has(c.newOid) || !isFileMode(c.newMode)) continue;
+      if ((c.status.startsWith('R') || c.status.startsWith('C')) && c.oldOid === c.newOid) continue;
+      commit ??= parseCommitHeader(header);
+      const key = `${commit.sha}\0${c.newOid}\0${c.path}`;
+      if (seen.has(key)) continue; // -m repeats a merge's header and changes once per parent
+      seen.add(key);
+      let list = found.get(c.newOid);
+      if (!list) found.set(c.newOid, (list = []));
+      list.push({ commit, path: c.path, order });
     }
-    if (!commit || !wanted.has(c.newOid) || !isFileMode(c.newMode)) continue;
-    if ((c.status.startsWith('R') || c.status.startsWith('C')) && c.oldOid === c.newOid) continue;
-    const key = `${commit.sha}\0${c.newOid}\0${c.path}`;
-    if (seen.has(key)) continue; // -m repeats a merge's header and changes once per parent
-    seen.add(key);
-    let list = found.get(c.newOid);
-    if (!list) found.set(c.newOid, (list = []));
-    list.push({ commit, path: c.path });
   }
 }

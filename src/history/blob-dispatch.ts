@@ -1,10 +1,13 @@
-// The main thread's part of a threaded history scan: it reads every shard's `git cat-file
-// --batch` (one git process per shard, so git's own work runs in parallel too) and hands the
-// blobs, in batches, to whichever worker has the least queued. Reading here keeps each pipe
-// drained while the workers scan: a worker reading its own pipe could not, and its git process
-// stalled on the full pipe whenever the worker was busy.
-import { Worker } from 'node:worker_threads';
+// The main thread's part of a threaded history scan: one `git cat-file --batch` per shard, so
+// git's own work runs in parallel too. Where the native addon makes OS pipes, each git writes into
+// a pipe of its own (grown to 1 MiB, so git runs ahead while its worker scans) that its worker
+// reads with blocking reads: the main thread only feeds git the object names. Without pipes, the
+// main thread reads every git's output and hands the blobs, in batches, to whichever worker has
+// the least queued; reading here keeps git's libuv pipe drained while the workers scan.
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { catFileBatch, GitError } from '../sources/git/cat-file.js';
+import { catFileIntoPipe, type PipedCatFile } from '../sources/git/cat-file-pipe.js';
+import { osPipesAvailable } from '../sources/git/os-pipe.js';
 import type { BlobRef } from '../sources/git/objects.js';
 import type { BlobScanResult } from './blob-scan.js';
 import type { BatchEntry, WorkerInput, WorkerMessage, WorkerRequest } from './worker.js';
@@ -14,6 +17,34 @@ const BATCH_BYTES = 1 << 20;
 const BATCH_ENTRIES = 256;
 /** Bytes sent to a worker and not yet scanned, at most: bounds memory whatever git's pace. */
 const QUEUE_BYTES = 16 << 20;
+/** Piped scans hand a worker runs of blobs this large (neighbours in a pack stay together). */
+const RUN_BYTES = 1 << 20;
+
+/** A blob for a piped scan: its path, where known, gates path-scoped rules in the worker. */
+export interface PipedBlob {
+  oid: string;
+  size: number;
+  path?: string | undefined;
+}
+
+/** A worker of a piped scan, its git, and what it has been handed. */
+interface Lane {
+  scanner: Scanner;
+  git: PipedCatFile;
+  port: MessagePort;
+  bytes: number;
+  run: number;
+  names: string;
+  paths: Array<[string, string]>;
+}
+
+/** Sends a lane's pending paths, then asks its git for the pending blobs (so paths arrive first). */
+function flush(l: Lane): void {
+  if (l.paths.length > 0) l.port.postMessage(l.paths);
+  l.paths = [];
+  if (l.names) l.git.request(l.names);
+  l.names = '';
+}
 
 interface Scanner {
   worker: Worker;
@@ -87,7 +118,86 @@ export class ScanWorkers {
 
   /** Reads the shards from git and scans them; the workers are done afterwards. */
   async scan(opts: DispatchOptions): Promise<BlobScanResult[]> {
+    if (osPipesAvailable()) {
+      const blobs = opts.shards.flat().map((b) => ({ ...b, path: opts.paths?.get(b.oid) }));
+      return this.scanPiped(blobs, opts);
+    }
     this.onProgress = opts.onProgress;
+    return this.scanRelayed(opts);
+  }
+
+  /**
+   * Scans blobs as they are listed (a history walk streams them): each worker has its own git,
+   * writing into a pipe the worker reads, and is handed runs of blobs, each run to the worker with
+   * the fewest bytes so far. A blob's path goes to its worker ahead of its bytes, on a port the
+   * worker reads synchronously. Needs OS pipes (osPipesAvailable).
+   */
+  async scanPiped(
+    blobs: AsyncIterable<PipedBlob> | Iterable<PipedBlob>,
+    opts: { repo: string; signal?: AbortSignal; onProgress?: DispatchOptions['onProgress'] },
+  ): Promise<BlobScanResult[]> {
+    this.onProgress = opts.onProgress;
+    const lanes: Lane[] = [];
+    const stop = (): void => {
+      this.terminate();
+      for (const l of lanes) l.git.kill();
+    };
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    try {
+      for (const scanner of this.scanners) {
+        const git = catFileIntoPipe(opts.repo, { signal: opts.signal });
+        if (!git) throw new GitError('could not make a pipe for git cat-file');
+        const { port1, port2 } = new MessageChannel();
+        lanes.push({ scanner, git, port: port1, bytes: 0, run: 0, names: '', paths: [] });
+        scanner.worker.postMessage({ type: 'pipe', fd: git.readFd, paths: port2 } satisfies WorkerRequest, [port2]);
+      }
+      let lane = lanes[0]!;
+      for await (const b of blobs) {
+        if (this.failure !== undefined) throw this.failure;
+        opts.signal?.throwIfAborted();
+        if (lane.run >= RUN_BYTES) {
+          flush(lane);
+          lane.run = 0;
+          lane = lanes.reduce((a, l) => (l.bytes < a.bytes ? l : a));
+        }
+        lane.names += `${b.oid}\n`;
+        if (b.path) lane.paths.push([b.oid, b.path]);
+        lane.bytes += b.size;
+        lane.run += b.size;
+      }
+      for (const l of lanes) {
+        flush(l);
+        l.git.end();
+      }
+      return await Promise.all(
+        lanes.map(async (l) => {
+          try {
+            const result = await l.scanner.result;
+            await l.git.exited;
+            return result;
+          } catch (err) {
+            // output that ended early is explained by git's exit status and stderr
+            l.git.kill();
+            await l.git.exited;
+            throw err;
+          }
+        }),
+      );
+    } catch (err) {
+      stop();
+      throw err;
+    } finally {
+      opts.signal?.removeEventListener('abort', stop);
+      // the workers are done (or terminated): nothing reads the pipes any more
+      for (const l of lanes) {
+        l.git.close();
+        l.port.close();
+      }
+    }
+  }
+
+  /** The main thread reads every shard's git and sends its workers batches of blobs. */
+  private async scanRelayed(opts: DispatchOptions): Promise<BlobScanResult[]> {
     const onAbort = (): void => this.terminate();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const feed = async (shard: BlobRef[]): Promise<void> => {

@@ -36,10 +36,10 @@ export function classifyBlob(bytes: Buffer): 'text' | 'binary' | 'lfs' {
 }
 
 export async function scanBlobs(
-  items: AsyncIterable<CatFileItem>,
+  items: AsyncIterable<CatFileItem> | Iterable<CatFileItem>,
   engine: Engine,
   meta: ReadonlyMap<string, RuleMeta>,
-  opts: { redact: boolean; paths?: ReadonlyMap<string, string>; onTally?: (t: BlobScanTally) => void },
+  opts: { redact: boolean; paths?: { get(oid: string): string | undefined }; onTally?: (t: BlobScanTally) => void },
 ): Promise<BlobScanResult> {
   const tally: BlobScanResult = { blobs: 0, bytes: 0, skipped: {}, results: [], diagnostics: [] };
   const skip = (k: DiagnosticKind): void => {

@@ -8,11 +8,12 @@ import { compareFindings } from '../findings/order.js';
 import { buildRuleSet, type RuleSet } from '../rules.js';
 import { catFileBatch, GitError } from '../sources/git/cat-file.js';
 import { GIT_MEMORY_OPTIONS } from '../sources/git/run-git.js';
-import { allBlobs, isFileMode, isShallow, rawChanges, reachableObjects, stagedBlobs, type BlobRef } from '../sources/git/objects.js';
+import { allBlobs, countBlobs, isFileMode, isShallow, rawChanges, reachableBlobs, reachableObjects, stagedBlobs, type BlobRef } from '../sources/git/objects.js';
+import { osPipesAvailable } from '../sources/git/os-pipe.js';
 import type { Diagnostic, DiagnosticKind, Finding, ScanResult } from '../types.js';
 import { attribute, LOG_FORMAT, parseCommitHeader, type Occurrence } from './attribution.js';
 import { scanBlobs, type BlobScanResult } from './blob-scan.js';
-import { ScanWorkers } from './blob-dispatch.js';
+import { ScanWorkers, type PipedBlob } from './blob-dispatch.js';
 
 export type HistoryScope = { kind: 'all' } | { kind: 'range'; range: string } | { kind: 'staged' };
 
@@ -37,6 +38,18 @@ export interface HistoryScanOptions {
   signal?: AbortSignal;
   onProgress?: (p: HistoryProgress) => void;
 }
+
+const SHALLOW_WARNING: Diagnostic = {
+  kind: 'git',
+  level: 'warning',
+  message: 'this is a shallow clone: history beyond its depth is not in the repository and was not scanned (fetch with --unshallow or fetch-depth: 0)',
+};
+
+const SUBMODULES_NOTE: Diagnostic = {
+  kind: 'git',
+  level: 'info',
+  message: 'this repository has submodules: they are separate repositories whose history is not part of this scan (scan each with keywarden scan --history <path>)',
+};
 
 /** Below this much work, worker start-up costs more than it saves. */
 const IN_PROCESS_BYTES = 4 * 1024 * 1024;
@@ -99,11 +112,7 @@ async function plan(opts: HistoryScanOptions): Promise<Plan> {
 
   if (scope.kind === 'all') {
     if (await isShallow(repo)) {
-      diagnostics.push({
-        kind: 'git',
-        level: 'warning',
-        message: 'this is a shallow clone: history beyond its depth is not in the repository and was not scanned (fetch with --unshallow or fetch-depth: 0)',
-      });
+      diagnostics.push(SHALLOW_WARNING);
     }
     // Reachability and a path per blob come from one cheap walk, run alongside the listing:
     // unreachable blobs (dangling, never committed) are not read, a missing object fails the scan,
@@ -123,11 +132,7 @@ async function plan(opts: HistoryScanOptions): Promise<Plan> {
     for await (const b of allBlobs(repo, signal)) listed.push(b);
     await walking;
     if (submodules) {
-      diagnostics.push({
-        kind: 'git',
-        level: 'info',
-        message: 'this repository has submodules: they are separate repositories whose history is not part of this scan (scan each with keywarden scan --history <path>)',
-      });
+      diagnostics.push(SUBMODULES_NOTE);
     }
     const blobs = listed.filter((b) => {
       if (b.size < 0 || reach.has(b.oid)) return true;
@@ -152,17 +157,21 @@ async function plan(opts: HistoryScanOptions): Promise<Plan> {
     }
   } else {
     let commit: Occurrence['commit'] | undefined;
+    let order = 0;
     const args = ['log', scope.range, '--reverse', '--raw', '-z', '--no-abbrev', LOG_FORMAT];
-    for await (const c of rawChanges(repo, args, signal)) {
-      if ('header' in c) {
-        commit = parseCommitHeader(c.header);
-        continue;
+    for await (const batch of rawChanges(repo, args, signal)) {
+      for (const c of batch) {
+        if ('header' in c) {
+          commit = parseCommitHeader(c.header);
+          order++;
+          continue;
+        }
+        if (!commit || !isFileMode(c.newMode) || c.status.startsWith('D')) continue;
+        if ((c.status.startsWith('R') || c.status.startsWith('C')) && c.oldOid === c.newOid) continue;
+        if (!occurrences.has(c.newOid)) occurrences.set(c.newOid, []);
+        occurrences.get(c.newOid)!.push({ commit, path: c.path, order });
+        if (!paths.has(c.newOid)) paths.set(c.newOid, c.path);
       }
-      if (!commit || !isFileMode(c.newMode) || c.status.startsWith('D')) continue;
-      if ((c.status.startsWith('R') || c.status.startsWith('C')) && c.oldOid === c.newOid) continue;
-      if (!occurrences.has(c.newOid)) occurrences.set(c.newOid, []);
-      occurrences.get(c.newOid)!.push({ commit, path: c.path });
-      if (!paths.has(c.newOid)) paths.set(c.newOid, c.path);
     }
   }
   // A blob seen at several paths cannot be path-gated before scanning.
@@ -196,45 +205,115 @@ export async function scanHistory(opts: HistoryScanOptions): Promise<ScanResult 
   // the objects (ranges and staged changes are often small, and a pre-commit hook must stay fast)
   let workers = threads > 1 && opts.scope.kind === 'all' ? new ScanWorkers(threads, { config: opts.config, redact: opts.redact }) : undefined;
   let p: Plan;
-  try {
-    p = await plan(opts);
-  } catch (err) {
-    workers?.terminate();
-    throw err;
-  }
-  const totalBytes = p.blobs.reduce((a, b) => a + b.size, 0);
-  const progress: HistoryProgress = { blobs: 0, bytes: 0, totalBlobs: p.blobs.length, totalBytes };
-
   let parts: BlobScanResult[];
-  const diagnostics = [...p.diagnostics];
+  const diagnostics: Diagnostic[] = [];
   try {
-    if (threads === 1 || totalBytes < IN_PROCESS_BYTES || p.blobs.length < 2) {
-      workers?.terminate();
-      parts = [
-        await scanBlobs(catFileBatch(opts.repo, p.blobs.map((b) => b.oid), { signal: opts.signal }), ruleSet.engine, ruleSet.meta, {
-          redact: opts.redact,
-          paths: p.paths,
-          onTally: (t) => opts.onProgress?.({ ...progress, blobs: t.blobs, bytes: t.bytes }),
-        }),
-      ];
+    if (workers && opts.scope.kind === 'all' && osPipesAvailable()) {
+      // the walk streams into the workers' gits: reading starts with the first blob listed
+      p = { blobs: [], skipped: {}, diagnostics };
+      parts = await scanAllStreamed(opts, workers, ruleSet, p);
     } else {
-      workers ??= new ScanWorkers(threads, { config: opts.config, redact: opts.redact });
-      parts = await workers.scan({
-        repo: opts.repo,
-        shards: shard(p.blobs, threads),
-        paths: p.paths,
-        signal: opts.signal,
-        onProgress: (blobs, bytes) => opts.onProgress?.({ ...progress, blobs, bytes }),
-      });
+      p = await plan(opts);
+      diagnostics.push(...p.diagnostics);
+      parts = await scanPlanned(opts, p, workers, ruleSet, threads);
     }
   } catch (err) {
+    workers?.terminate();
     if (opts.signal?.aborted) throw err;
     if (err instanceof GitError) {
       diagnostics.push({ kind: 'git', level: 'error', message: err.message });
       parts = [];
+      p ??= { blobs: [], skipped: {}, diagnostics: [] };
     } else throw err;
   }
+  return finish(opts, ruleSet, p, parts, diagnostics, started);
+}
 
+/** Scans a planned list of blobs: in-process when small (or one thread), else in the workers. */
+async function scanPlanned(opts: HistoryScanOptions, p: Plan, workers: ScanWorkers | undefined, ruleSet: RuleSet, threads: number): Promise<BlobScanResult[]> {
+  const totalBytes = p.blobs.reduce((a, b) => a + b.size, 0);
+  const progress: HistoryProgress = { blobs: 0, bytes: 0, totalBlobs: p.blobs.length, totalBytes };
+  if (threads === 1 || totalBytes < IN_PROCESS_BYTES || p.blobs.length < 2) {
+    workers?.terminate();
+    const items = catFileBatch(opts.repo, p.blobs.map((b) => b.oid), { signal: opts.signal });
+    return [
+      await scanBlobs(items, ruleSet.engine, ruleSet.meta, {
+        redact: opts.redact,
+        paths: p.paths,
+        onTally: (t) => opts.onProgress?.({ ...progress, blobs: t.blobs, bytes: t.bytes }),
+      }),
+    ];
+  }
+  workers ??= new ScanWorkers(threads, { config: opts.config, redact: opts.redact });
+  return workers.scan({
+    repo: opts.repo,
+    shards: shard(p.blobs, threads),
+    paths: p.paths,
+    signal: opts.signal,
+    onProgress: (blobs, bytes) => opts.onProgress?.({ ...progress, blobs, bytes }),
+  });
+}
+
+/**
+ * A full-history scan fed by the walk as it goes: each reachable blob's size and first path come
+ * from `git rev-list --objects --all` piped into `git cat-file --batch-check`, and each blob goes
+ * to a worker's git as soon as it is listed. Skips and diagnostics are recorded on `p`.
+ */
+async function scanAllStreamed(opts: HistoryScanOptions, workers: ScanWorkers, ruleSet: RuleSet, p: Plan): Promise<BlobScanResult[]> {
+  const { repo, maxFileSize, signal } = opts;
+  const skip = (k: DiagnosticKind): void => {
+    p.skipped[k] = (p.skipped[k] ?? 0) + 1;
+  };
+  const shallow = isShallow(repo);
+  // unreachable blobs (dangling, never committed) are never read; counted for the report
+  const stored = countBlobs(repo, signal);
+  stored.catch(() => undefined);
+  const progress: HistoryProgress = { blobs: 0, bytes: 0, totalBlobs: 0, totalBytes: 0 };
+  let listed = 0;
+  let submodules = false;
+  async function* admitted(): AsyncGenerator<PipedBlob> {
+    for await (const b of reachableBlobs(repo, signal)!) {
+      if ('missing' in b) {
+        skip('missing-object');
+        p.diagnostics.push({ kind: 'missing-object', level: 'error', message: `git object ${b.oid} is reachable but missing` });
+        continue;
+      }
+      listed++;
+      if (b.path === '.gitmodules') submodules = true;
+      if (b.size > maxFileSize) {
+        skip('too-large');
+        continue;
+      }
+      // path-scoped rules and path allowlists gate as in a file scan (by the first path git saw)
+      if (b.path && ruleSet.engine.isPathAllowlisted(b.path)) {
+        skip('allowlisted');
+        continue;
+      }
+      progress.totalBlobs++;
+      progress.totalBytes += b.size;
+      yield b;
+    }
+  }
+  const parts = await workers.scanPiped(admitted(), {
+    repo,
+    signal,
+    onProgress: (blobs, bytes) => opts.onProgress?.({ ...progress, blobs, bytes }),
+  });
+  if (await shallow) p.diagnostics.unshift(SHALLOW_WARNING);
+  if (submodules) p.diagnostics.push(SUBMODULES_NOTE);
+  const unreachable = (await stored.catch(() => listed)) - listed;
+  if (unreachable > 0) p.skipped.unreachable = (p.skipped.unreachable ?? 0) + unreachable;
+  return parts;
+}
+
+async function finish(
+  opts: HistoryScanOptions,
+  ruleSet: RuleSet,
+  p: Plan,
+  parts: BlobScanResult[],
+  diagnostics: Diagnostic[],
+  started: number,
+): Promise<ScanResult & { root: string; rules: RuleMeta[] }> {
   const skipped = { ...p.skipped };
   let blobs = 0;
   let bytes = 0;
@@ -288,7 +367,12 @@ function groupFindings(
   skipped: Partial<Record<DiagnosticKind, number>>,
 ): Finding[] {
   const groups = new Map<string, Finding>();
-  for (const { oid, findings } of results) {
+  const orders = new Map<string, number>();
+  // blobs in the order the walk first met them, whatever order the workers scanned them in, so
+  // occurrence lists and ties come out the same every time
+  const first = (oid: string): number => Math.min(...(occurrences.get(oid) ?? []).map((o) => o.order ?? 0), Infinity);
+  const ordered = results.map((r) => ({ r, at: first(r.oid) })).sort((a, b) => a.at - b.at || (a.r.oid < b.r.oid ? -1 : a.r.oid > b.r.oid ? 1 : 0));
+  for (const { oid, findings } of ordered.map((x) => x.r)) {
     const occ = occurrences.get(oid);
     if (!occ || occ.length === 0) {
       skipped.unreachable = (skipped.unreachable ?? 0) + 1;
@@ -309,12 +393,18 @@ function groupFindings(
           };
           if (allOccurrences && occurrence) nf.occurrenceList = [occurrence];
           groups.set(key, nf);
+          orders.set(key, o.order ?? 0);
           continue;
         }
         if (staged) continue;
         existing.occurrences = (existing.occurrences ?? 0) + 1;
         if (allOccurrences && occurrence) existing.occurrenceList!.push(occurrence);
-        if (existing.commit && o.commit && Date.parse(o.commit.date) < Date.parse(existing.commit.date)) {
+        // the earliest commit, by date and, between commits of one date, by the walk's order
+        // (blobs arrive in whatever order the workers scanned them)
+        const d = o.commit ? Date.parse(o.commit.date) : NaN;
+        const e = existing.commit ? Date.parse(existing.commit.date) : NaN;
+        if (existing.commit && o.commit && (d < e || (d === e && (o.order ?? 0) < (orders.get(key) ?? 0)))) {
+          orders.set(key, o.order ?? 0);
           Object.assign(existing, {
             line: f.line,
             column: f.column,

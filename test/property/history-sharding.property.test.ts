@@ -1,6 +1,7 @@
 // History scans split blobs across worker threads: the split must not change what is found.
 // shard() is checked as a pure function; the whole scan through the CLI, in-process against
-// worker threads, on generated repositories large enough to take the worker path (> 4 MiB).
+// worker threads (reading git through pipes, and fed batches by the main thread), on generated
+// repositories large enough to take the worker path (> 4 MiB).
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -43,14 +44,17 @@ describe('history sharding', () => {
             git(d, 'add', '-A');
             git(d, 'commit', '-q', '-m', `commit ${c}`);
           }
-          const scan = (threads: string): unknown => {
-            const r = runCli(['scan', '--history', d, '--threads', threads, '-f', 'json', '--all-occurrences']);
+          const scan = (threads: string, env: NodeJS.ProcessEnv = process.env): unknown => {
+            const r = runCli(['scan', '--history', d, '--threads', threads, '-f', 'json', '--all-occurrences'], { env });
             expect(r.code).toBe(1);
             const report = JSON.parse(r.stdout) as { findings: unknown[]; stats: { blobsScanned: number } };
             return { findings: report.findings, blobs: report.stats.blobsScanned };
           };
           const single = scan('1');
+          // workers reading git through OS pipes, fed as the walk lists blobs (the native addon's way)
           expect(scan('3')).toEqual(single);
+          // and workers sent batches by the main thread (the portable way)
+          expect(scan('3', { ...process.env, KEYWARDEN_NATIVE: '0' })).toEqual(single);
           expect((single as { findings: unknown[] }).findings.length).toBeGreaterThan(0);
         },
       ),

@@ -14,6 +14,21 @@ export class GitError extends Error {
   }
 }
 
+export interface CatFileHeader {
+  oid: string;
+  type: string;
+  size: number;
+}
+
+/** One header line of `git cat-file --batch` output (without its newline). */
+export function parseHeader(line: string): CatFileHeader | { oid: string; missing: true } {
+  const parts = line.split(' ');
+  if (parts[1] === 'missing' || parts[1] === 'ambiguous') return { oid: parts[0]!, missing: true };
+  const size = Number(parts[2]);
+  if (parts.length !== 3 || !Number.isSafeInteger(size) || size < 0) throw new GitError(`unexpected git cat-file output: ${line.slice(0, 100)}`);
+  return { oid: parts[0]!, type: parts[1]!, size };
+}
+
 /**
  * Yields the objects named by `oids`, in order. The oid list is written to git's stdin while its
  * output is read, so neither side holds more than a pipe's worth. `signal` kills git. With
@@ -66,7 +81,7 @@ export async function* catFileBatch(
     return -1;
   };
 
-  let header: { oid: string; type: string; size: number } | undefined;
+  let header: CatFileHeader | undefined;
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
       chunks.push(chunk);
@@ -75,14 +90,12 @@ export async function* catFileBatch(
         if (!header) {
           const nl = indexOfNewline();
           if (nl === -1) break;
-          const line = take(nl + 1).toString('utf8', 0, nl);
-          const parts = line.split(' ');
-          if (parts[1] === 'missing' || parts[1] === 'ambiguous') {
-            yield { oid: parts[0]!, missing: true };
+          const parsed = parseHeader(take(nl + 1).toString('utf8', 0, nl));
+          if ('missing' in parsed) {
+            yield parsed;
             continue;
           }
-          if (parts.length !== 3) throw new GitError(`unexpected git cat-file output: ${line.slice(0, 100)}`);
-          header = { oid: parts[0]!, type: parts[1]!, size: Number(parts[2]) };
+          header = parsed;
         }
         if (buffered < header.size + 1) break;
         // copy out of git's chunk so one small blob does not pin a large buffer

@@ -1,6 +1,8 @@
 // Which blobs a history, range or staged scan covers. Every git call takes arguments as an array.
 import { spawn } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import { GitError } from './cat-file.js';
+import { osPipe } from './os-pipe.js';
 import { GIT_MEMORY_OPTIONS, gitText, runGit } from './run-git.js';
 
 export interface BlobRef {
@@ -15,33 +17,51 @@ export interface BlobOccurrence {
   commit?: string;
 }
 
-/** Runs a git command that prints lines, yielding each; rejects with git's stderr on failure. */
-export async function* gitLines(repo: string, args: string[], opts: { signal?: AbortSignal; nul?: boolean } = {}): AsyncGenerator<string> {
-  const child = spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, ...args], { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
+/**
+ * Runs a git command that prints lines (or NUL-terminated records, `nul`), yielding them a chunk
+ * of git's output at a time; rejects with git's stderr on failure.
+ */
+export async function* gitLineBatches(
+  repo: string,
+  args: string[],
+  opts: { signal?: AbortSignal; nul?: boolean; /** a file descriptor git reads its input from (closed here once git has it) */ stdin?: number } = {},
+): AsyncGenerator<string[]> {
+  const child = (() => {
+    try {
+      return spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, ...args], { stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'], signal: opts.signal });
+    } finally {
+      if (opts.stdin !== undefined) closeSync(opts.stdin);
+    }
+  })();
   let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => {
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => {
     if (stderr.length < 4096) stderr += d;
   });
   const closed = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
   child.on('error', () => undefined);
   try {
-    // split chunks by hand: readline's per-line machinery cost the history scan's listing of
-    // 64K lines ~0.2 s of the main thread before any blob was read
+    // split chunks by hand, a chunk's lines at once: readline's per-line machinery, and an async
+    // step per line, cost the history scan's listing and attribution tenths of a second
     const sep = opts.nul ? '\0' : '\n';
     let rest = '';
-    child.stdout.setEncoding('utf8');
-    for await (const chunk of child.stdout as AsyncIterable<string>) {
+    child.stdout!.setEncoding('utf8');
+    for await (const chunk of child.stdout! as AsyncIterable<string>) {
       const parts = (rest + chunk).split(sep);
       rest = parts.pop()!;
-      yield* parts;
+      if (parts.length > 0) yield parts;
     }
-    if (rest) yield rest;
+    if (rest) yield [rest];
     const code = await closed;
     if (code !== 0) throw new GitError(`git ${args[0]} failed (exit ${code})${stderr ? `: ${stderr.trim()}` : ''}`, stderr);
   } finally {
     if (child.exitCode === null) child.kill();
   }
+}
+
+/** gitLineBatches, a line at a time. */
+export async function* gitLines(repo: string, args: string[], opts: Parameters<typeof gitLineBatches>[2] = {}): AsyncGenerator<string> {
+  for await (const batch of gitLineBatches(repo, args, opts)) yield* batch;
 }
 
 /**
@@ -76,6 +96,66 @@ export async function* reachableObjects(repo: string, signal?: AbortSignal): Asy
   }
 }
 
+/** A blob reachable from a ref, with the first path it was seen at, as `rev-list --objects` lists it. */
+export type ListedBlob = { oid: string; size: number; path: string } | { oid: string; missing: true };
+
+/**
+ * Every blob reachable from every ref (branches, tags, remotes, stash), streamed as git walks the
+ * history: `git rev-list --objects --all` piped straight into `git cat-file --batch-check`, which
+ * adds each object's size. Objects git cannot find come back missing. Needs an OS pipe from the
+ * native addon; undefined without one.
+ */
+export function reachableBlobs(repo: string, signal?: AbortSignal): AsyncGenerator<ListedBlob> | undefined {
+  const pipe = osPipe(1 << 20);
+  if (!pipe) return undefined;
+  const walk = (() => {
+    try {
+      return spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, 'rev-list', '--objects', '--all', '--missing=print', '--filter=object:type=blob'], {
+        stdio: ['ignore', pipe.write, 'pipe'],
+        signal,
+      });
+    } finally {
+      closeSync(pipe.write);
+    }
+  })();
+  let walkErr = '';
+  walk.stderr!.setEncoding('utf8');
+  walk.stderr!.on('data', (d: string) => {
+    if (walkErr.length < 4096) walkErr += d;
+  });
+  walk.on('error', () => undefined);
+  const walked = new Promise<number | null>((res) => walk.on('close', (code) => res(code)));
+  return (async function* () {
+    try {
+      const batches = gitLineBatches(repo, ['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize) %(rest)'], { signal, stdin: pipe.read });
+      for await (const batch of batches) for (const line of batch) {
+        // "?<oid> missing" for what rev-list could not find, "<oid> missing" for what cat-file could not
+        const oid = line.slice(line.startsWith('?') ? 1 : 0, line.indexOf(' '));
+        const typeEnd = line.indexOf(' ', oid.length + 2);
+        const type = line.slice(line.indexOf(' ') + 1, typeEnd === -1 ? undefined : typeEnd);
+        if (type === 'missing' || line.startsWith('?')) {
+          yield { oid, missing: true };
+          continue;
+        }
+        if (type !== 'blob') continue;
+        const sizeEnd = line.indexOf(' ', typeEnd + 1);
+        yield { oid, size: Number(line.slice(typeEnd + 1, sizeEnd === -1 ? undefined : sizeEnd)), path: sizeEnd === -1 ? '' : line.slice(sizeEnd + 1) };
+      }
+      const code = await walked;
+      if (code !== 0) throw new GitError(`git rev-list failed (exit ${code})${walkErr ? `: ${walkErr.trim()}` : ''}`, walkErr);
+    } finally {
+      if (walk.exitCode === null) walk.kill();
+    }
+  })();
+}
+
+/** How many blobs the object store holds, reachable or not. */
+export async function countBlobs(repo: string, signal?: AbortSignal): Promise<number> {
+  let n = 0;
+  for await (const line of gitLines(repo, ['cat-file', '--batch-all-objects', '--batch-check=%(objecttype)', '--unordered'], { signal })) if (line === 'blob') n++;
+  return n;
+}
+
 export interface RawChange {
   status: string;
   oldMode: string;
@@ -92,42 +172,47 @@ export function isFileMode(mode: string): boolean {
 
 /**
  * Parses `--raw -z` output: commit headers (tokens starting with \x01, from --format=%x01...)
- * and records ":old-mode new-mode old-oid new-oid status\0path\0[path2\0]".
+ * and records ":old-mode new-mode old-oid new-oid status\0path\0[path2\0]", a chunk of git's
+ * output at a time.
  */
 export async function* rawChanges(
   repo: string,
   args: string[],
   signal?: AbortSignal,
-): AsyncGenerator<{ header: string } | RawChange> {
+): AsyncGenerator<Array<{ header: string } | RawChange>> {
   let pending: (Omit<RawChange, 'path'> & { paths: number }) | undefined;
   let paths: string[] = [];
-  for await (const raw of gitLines(repo, args, { signal, nul: true })) {
-    if (pending) {
-      paths.push(raw);
-      if (paths.length === pending.paths) {
-        const { paths: _n, ...rec } = pending;
-        yield { ...rec, path: paths[paths.length - 1]! };
-        pending = undefined;
-        paths = [];
+  for await (const batch of gitLineBatches(repo, args, { signal, nul: true })) {
+    const out: Array<{ header: string } | RawChange> = [];
+    for (const raw of batch) {
+      if (pending) {
+        paths.push(raw);
+        if (paths.length === pending.paths) {
+          const { paths: _n, ...rec } = pending;
+          out.push({ ...rec, path: paths[paths.length - 1]! });
+          pending = undefined;
+          paths = [];
+        }
+        continue;
       }
-      continue;
+      const tok = raw.charCodeAt(0) === 10 ? raw.replace(/^\n+/, '') : raw;
+      if (tok.charCodeAt(0) === 1) {
+        out.push({ header: tok.slice(1) });
+        continue;
+      }
+      if (tok.charCodeAt(0) !== 58 /* : */) continue;
+      const [oldMode, newMode, oldOid, newOid, status] = tok.slice(1).split(' ');
+      const st = status ?? '';
+      pending = {
+        status: st,
+        oldMode: oldMode!,
+        newMode: newMode!,
+        oldOid: oldOid!,
+        newOid: newOid!,
+        paths: st.charCodeAt(0) === 82 /* R */ || st.charCodeAt(0) === 67 /* C */ ? 2 : 1,
+      };
     }
-    const tok = raw.replace(/^\n+/, '');
-    if (tok.startsWith('\u0001')) {
-      yield { header: tok.slice(1) };
-      continue;
-    }
-    if (!tok.startsWith(':')) continue;
-    const [oldMode, newMode, oldOid, newOid, status] = tok.slice(1).split(' ');
-    const st = status ?? '';
-    pending = {
-      status: st,
-      oldMode: oldMode!,
-      newMode: newMode!,
-      oldOid: oldOid!,
-      newOid: newOid!,
-      paths: st.startsWith('R') || st.startsWith('C') ? 2 : 1,
-    };
+    if (out.length > 0) yield out;
   }
 }
 
@@ -151,9 +236,8 @@ export async function stagedBlobs(repo: string, signal?: AbortSignal): Promise<B
   const base = (await commitExists(repo, 'HEAD')) ? 'HEAD' : await emptyTree(repo);
   const args = ['diff', '--cached', '--raw', '-z', '--no-abbrev', '--no-renames', '--diff-filter=AMT', '--ignore-submodules=all', base];
   const out: BlobOccurrence[] = [];
-  for await (const c of rawChanges(repo, args, signal)) {
-    if ('header' in c || !isFileMode(c.newMode)) continue;
-    out.push({ oid: c.newOid, path: c.path });
+  for await (const batch of rawChanges(repo, args, signal)) {
+    for (const c of batch) if (!('header' in c) && isFileMode(c.newMode)) out.push({ oid: c.newOid, path: c.path });
   }
   return out;
 }

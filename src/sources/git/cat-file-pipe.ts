@@ -1,0 +1,135 @@
+// `git cat-file --batch` writing into an OS pipe (os-pipe.ts) that another thread reads with
+// blocking reads. The thread that spawns git feeds it the object names and watches its exit; the
+// reading thread (a history worker) parses git's output straight out of one reused buffer, so
+// no chunk, copy or message passes through the main thread's event loop.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, readSync } from 'node:fs';
+import { GitError, parseHeader, type CatFileItem } from './cat-file.js';
+import { osPipe } from './os-pipe.js';
+import { GIT_MEMORY_OPTIONS } from './run-git.js';
+
+/** How far git may run ahead of its reader (Linux caps it at /proc/sys/fs/pipe-max-size, 1 MiB by default). */
+const PIPE_CAPACITY = 1 << 20;
+
+export interface PipedCatFile {
+  /** The pipe's read end, for the reading thread; closed by `close`. */
+  readFd: number;
+  /** Settles when git exits: rejects with a GitError (its stderr) unless it succeeded. */
+  exited: Promise<void>;
+  kill(): void;
+  /** Asks git for these objects (names, newline-terminated). Buffered without limit: the names are small. */
+  request(names: string): void;
+  /** No more requests: git exits once it has written what was asked. */
+  end(): void;
+  /** Closes the read end; only once its reader is done with it (or gone). Idempotent. */
+  close(): void;
+}
+
+/** Starts git writing the objects it is asked for into a new pipe; undefined where no pipe can be made. */
+export function catFileIntoPipe(repo: string, opts: { signal?: AbortSignal } = {}): PipedCatFile | undefined {
+  const pipe = osPipe(PIPE_CAPACITY);
+  if (!pipe) return undefined;
+  const child = (() => {
+    try {
+      return spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, 'cat-file', '--batch', '--buffer'], {
+        stdio: ['pipe', pipe.write, 'pipe'],
+        signal: opts.signal,
+      });
+    } finally {
+      // git holds its own copy now: the reader sees end-of-file once git exits
+      closeSync(pipe.write);
+    }
+  })();
+  const stdin = child.stdin!;
+  const stderrStream = child.stderr!;
+  let stderr = '';
+  stderrStream.setEncoding('utf8');
+  stderrStream.on('data', (d: string) => {
+    if (stderr.length < 4096) stderr += d;
+  });
+  stdin.on('error', () => undefined); // git died: reported through its exit status
+  const exited = (async () => {
+    const [code] = (await once(child, 'close').catch(() => [null])) as [number | null];
+    if (code !== 0) throw new GitError(`git cat-file failed (exit ${code})${stderr ? `: ${stderr.trim()}` : ''}`, stderr);
+  })();
+  exited.catch(() => undefined); // observed by the caller; never an unhandled rejection
+  let open = true;
+  return {
+    readFd: pipe.read,
+    exited,
+    request: (names) => {
+      if (!stdin.destroyed) stdin.write(names);
+    },
+    end: () => stdin.end(),
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    },
+    close: () => {
+      if (open) closeSync(pipe.read);
+      open = false;
+    },
+  };
+}
+
+/**
+ * Parses `git cat-file --batch` output read from `fd` until end-of-file. An object's bytes are a
+ * view into the reader's buffer, valid until the next object is asked for. Output that ends
+ * mid-object throws a GitError (git failed; its exit status says why).
+ */
+export function* readCatFileOutput(fd: number, initialBytes = 4 << 20): Generator<CatFileItem> {
+  let buf = Buffer.allocUnsafeSlow(initialBytes);
+  let start = 0;
+  let end = 0;
+  let eof = false;
+  /** Reads more after `end`, first making room for `need` bytes from `start`. */
+  const fill = (need: number): void => {
+    if (start + need > buf.length) {
+      if (need > buf.length) {
+        const bigger = Buffer.allocUnsafeSlow(Math.max(need, buf.length * 2));
+        buf.copy(bigger, 0, start, end);
+        buf = bigger;
+      } else buf.copyWithin(0, start, end);
+      end -= start;
+      start = 0;
+    }
+    for (;;) {
+      try {
+        const n = readSync(fd, buf, end, buf.length - end, null);
+        if (n === 0) eof = true;
+        end += n;
+        return;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EINTR' && code !== 'EAGAIN') throw err;
+      }
+    }
+  };
+  for (;;) {
+    const nl = buf.indexOf(0x0a, start);
+    if (nl === -1 || nl >= end) {
+      if (eof) {
+        if (start < end) throw new GitError('git cat-file ended mid-object');
+        return;
+      }
+      fill(end - start + 4096);
+      continue;
+    }
+    const header = parseHeader(buf.toString('latin1', start, nl));
+    if ('missing' in header) {
+      start = nl + 1;
+      yield header;
+      continue;
+    }
+    // the header, the object and the newline after it, counted from `start` (which fill may move)
+    const headerLength = nl + 1 - start;
+    const total = headerLength + header.size + 1;
+    while (end - start < total) {
+      if (eof) throw new GitError('git cat-file ended mid-object');
+      fill(Math.max(total, end - start + 65536));
+    }
+    const body = start + headerLength;
+    start += total;
+    yield { ...header, bytes: buf.subarray(body, body + header.size) };
+  }
+}
