@@ -1,7 +1,13 @@
 // Which commits and paths introduced the blobs that have findings. Resolved after scanning, for
 // those blobs only, so memory stays bounded by the findings rather than by the history.
+import { spawn } from 'node:child_process';
+import { createReadStream, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CommitInfo } from '../types.js';
-import { isFileMode, rawChanges } from '../sources/git/objects.js';
+import { GitError } from '../sources/git/cat-file.js';
+import { isFileMode, parseRawChanges, rawChanges, splitBatches, type RawChange } from '../sources/git/objects.js';
+import { GIT_MEMORY_OPTIONS } from '../sources/git/run-git.js';
 
 export interface Occurrence {
   /** Absent for staged content, which no commit holds yet. */
@@ -18,6 +24,10 @@ export function parseCommitHeader(header: string): CommitInfo {
   return { sha: sha!, author: author ?? '', email: email ?? '', date: date ?? '', message: message ?? '' };
 }
 
+function logArgs(revs: string[], merges = false): string[] {
+  return ['log', ...revs, ...(merges ? ['-m'] : []), '--reverse', '--raw', '-z', '--no-abbrev', LOG_FORMAT];
+}
+
 /**
  * Walks `git log <revs> --reverse --raw` and records, per wanted blob, every (commit, path) that
  * added or changed a file to it, oldest first. A pure rename (same blob, new path) is not a new
@@ -30,28 +40,80 @@ export async function attribute(
   signal?: AbortSignal,
 ): Promise<Map<string, Occurrence[]>> {
   const found = new Map<string, Occurrence[]>();
-  await collect(repo, ['log', ...revs, '--reverse', '--raw', '-z', '--no-abbrev', LOG_FORMAT], wanted, found, signal);
-  const missing = [...wanted].filter((o) => !found.has(o));
-  if (missing.length > 0) {
-    // merges show no raw diff without -m; this pass is rare and limited to the missing blobs
-    await collect(repo, ['log', ...revs, '-m', '--reverse', '--raw', '-z', '--no-abbrev', LOG_FORMAT], new Set(missing), found, signal);
-  }
+  await collect(rawChanges(repo, logArgs(revs), signal), wanted, found);
+  await collectMerges(repo, wanted, revs, found, signal);
   return found;
 }
 
-async function collect(
-  repo: string,
-  args: string[],
-  wanted: ReadonlySet<string>,
-  found: Map<string, Occurrence[]>,
-  signal?: AbortSignal,
-): Promise<void> {
+async function collectMerges(repo: string, wanted: ReadonlySet<string>, revs: string[], found: Map<string, Occurrence[]>, signal?: AbortSignal): Promise<void> {
+  const missing = [...wanted].filter((o) => !found.has(o));
+  // merges show no raw diff without -m; this pass is rare and limited to the missing blobs
+  if (missing.length > 0) await collect(rawChanges(repo, logArgs(revs, true), signal), new Set(missing), found);
+}
+
+/**
+ * The attribution walk of a full-history scan, started with the scan: git writes the log into a
+ * private temporary file while the blobs are scanned (memory stays bounded whatever the history's
+ * size), and `attribute` reads it once the blobs with findings are known. `dispose` stops git and
+ * removes the file.
+ */
+export class AttributionLog {
+  private readonly dir: string;
+  private readonly file: string;
+  private readonly exited: Promise<void>;
+  private readonly kill: () => void;
+
+  constructor(
+    private readonly repo: string,
+    private readonly revs: string[],
+    private readonly signal?: AbortSignal,
+  ) {
+    this.dir = mkdtempSync(join(tmpdir(), 'keywarden-log-'));
+    this.file = join(this.dir, 'raw-log');
+    const fd = openSync(this.file, 'wx', 0o600);
+    let child;
+    try {
+      child = spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, ...logArgs(revs)], { stdio: ['ignore', fd, 'pipe'], signal });
+    } finally {
+      closeSync(fd);
+    }
+    let stderr = '';
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
+      if (stderr.length < 4096) stderr += d;
+    });
+    child.on('error', () => undefined);
+    this.exited = new Promise<void>((resolve, reject) =>
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new GitError(`git log failed (exit ${code})${stderr ? `: ${stderr.trim()}` : ''}`, stderr)))),
+    );
+    this.exited.catch(() => undefined);
+    this.kill = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    };
+  }
+
+  async attribute(wanted: ReadonlySet<string>): Promise<Map<string, Occurrence[]>> {
+    await this.exited;
+    const found = new Map<string, Occurrence[]>();
+    const text = createReadStream(this.file, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>;
+    await collect(parseRawChanges(splitBatches(text, '\0')), wanted, found);
+    await collectMerges(this.repo, wanted, this.revs, found, this.signal);
+    return found;
+  }
+
+  dispose(): void {
+    this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function collect(changes: AsyncIterable<Array<{ header: string } | RawChange>>, wanted: ReadonlySet<string>, found: Map<string, Occurrence[]>): Promise<void> {
   // a commit's header is parsed only if one of its changes is wanted
   let header: string | undefined;
   let order = 0;
   let commit: CommitInfo | undefined;
   const seen = new Set<string>();
-  for await (const batch of rawChanges(repo, args, signal)) {
+  for await (const batch of changes) {
     for (const c of batch) {
       if ('header' in c) {
         header = c.header;

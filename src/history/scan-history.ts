@@ -11,7 +11,7 @@ import { GIT_MEMORY_OPTIONS } from '../sources/git/run-git.js';
 import { allBlobs, countBlobs, isFileMode, isShallow, rawChanges, reachableBlobs, reachableObjects, stagedBlobs, type BlobRef } from '../sources/git/objects.js';
 import { osPipesAvailable } from '../sources/git/os-pipe.js';
 import type { Diagnostic, DiagnosticKind, Finding, ScanResult } from '../types.js';
-import { attribute, LOG_FORMAT, parseCommitHeader, type Occurrence } from './attribution.js';
+import { attribute, AttributionLog, LOG_FORMAT, parseCommitHeader, type Occurrence } from './attribution.js';
 import { scanBlobs, type BlobScanResult } from './blob-scan.js';
 import { ScanWorkers, type PipedBlob } from './blob-dispatch.js';
 
@@ -199,11 +199,44 @@ export function shard(blobs: BlobRef[], n: number): BlobRef[][] {
 
 export async function scanHistory(opts: HistoryScanOptions): Promise<ScanResult & { root: string; rules: RuleMeta[] }> {
   const started = performance.now();
-  const ruleSet = buildRuleSet(opts.config);
   const threads = Math.max(1, opts.threads ?? defaultThreads());
-  // a full-history scan nearly always takes the worker path: its workers start while git lists
-  // the objects (ranges and staged changes are often small, and a pre-commit hook must stay fast)
+  // a full-history scan nearly always takes the worker path: its workers start first, and load
+  // while this thread does (ranges and staged changes are often small, and a pre-commit hook must
+  // stay fast)
   let workers = threads > 1 && opts.scope.kind === 'all' ? new ScanWorkers(threads, { config: opts.config, redact: opts.redact }) : undefined;
+  let ruleSet: RuleSet;
+  try {
+    ruleSet = buildRuleSet(opts.config);
+  } catch (err) {
+    workers?.terminate();
+    throw err;
+  }
+  // which commits introduced the blobs with findings: git walks the log while the blobs are scanned
+  const log = opts.scope.kind === 'all' ? startAttributionLog(opts) : undefined;
+  try {
+    return await scanWith(opts, ruleSet, workers, threads, log, started);
+  } finally {
+    log?.dispose();
+  }
+}
+
+/** The log walk for attribution, started now; undefined (attribution walks after the scan) when no temporary file can be made. */
+function startAttributionLog(opts: HistoryScanOptions): AttributionLog | undefined {
+  try {
+    return new AttributionLog(opts.repo, ['--all'], opts.signal);
+  } catch {
+    return undefined;
+  }
+}
+
+async function scanWith(
+  opts: HistoryScanOptions,
+  ruleSet: RuleSet,
+  workers: ScanWorkers | undefined,
+  threads: number,
+  log: AttributionLog | undefined,
+  started: number,
+): Promise<ScanResult & { root: string; rules: RuleMeta[] }> {
   let p: Plan;
   let parts: BlobScanResult[];
   const diagnostics: Diagnostic[] = [];
@@ -226,7 +259,7 @@ export async function scanHistory(opts: HistoryScanOptions): Promise<ScanResult 
       p ??= { blobs: [], skipped: {}, diagnostics: [] };
     } else throw err;
   }
-  return finish(opts, ruleSet, p, parts, diagnostics, started);
+  return finish(opts, ruleSet, p, parts, diagnostics, started, log);
 }
 
 /** Scans a planned list of blobs: in-process when small (or one thread), else in the workers. */
@@ -313,6 +346,7 @@ async function finish(
   parts: BlobScanResult[],
   diagnostics: Diagnostic[],
   started: number,
+  log: AttributionLog | undefined,
 ): Promise<ScanResult & { root: string; rules: RuleMeta[] }> {
   const skipped = { ...p.skipped };
   let blobs = 0;
@@ -331,7 +365,8 @@ async function finish(
 
   let occurrences = p.occurrences;
   if (!occurrences) {
-    occurrences = results.length > 0 ? await attribute(opts.repo, new Set(results.map((r) => r.oid)), ['--all'], opts.signal) : new Map();
+    const wanted = new Set(results.map((r) => r.oid));
+    occurrences = wanted.size === 0 ? new Map() : log ? await log.attribute(wanted) : await attribute(opts.repo, wanted, ['--all'], opts.signal);
   }
   const findings = groupFindings(results, occurrences, ruleSet, opts.scope.kind === 'staged', opts.allOccurrences ?? false, skipped);
 

@@ -1,5 +1,5 @@
 // History scans on real temporary repositories, through the built CLI.
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_CONFIG } from '../support/demo-rules.js';
@@ -55,11 +55,21 @@ describe('keywarden scan --history', () => {
     git(d, 'rm', '-q', 'config.js');
     git(d, 'commit', '-q', '-m', 'remove config');
     for (const threads of ['1', '2']) {
-      const { code, report } = history(d, '--threads', threads);
-      expect(code).toBe(1);
+      // the attribution log git writes during the scan goes to a private temporary file, removed after
+      const tmp = tempDir('kw-tmp-');
+      const r = runCli(['scan', '--history', d, '-f', 'json', '--threads', threads], { env: { ...process.env, TMPDIR: tmp } });
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as Report;
       expect(report.findings).toHaveLength(1);
       expect(report.findings[0]).toMatchObject({ file: 'config.js', line: 1, commit: { sha: added, message: 'add config', author: 'Test Author', email: 'author@example.com' } });
+      expect(readdirSync(tmp)).toEqual([]);
     }
+    // no usable temporary directory: the walk runs after the scan instead, with the same result
+    const notADir = join(tempDir('kw-tmp-'), 'file');
+    writeFileSync(notADir, '');
+    const r = runCli(['scan', '--history', d, '-f', 'json'], { env: { ...process.env, TMPDIR: notADir } });
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as Report).findings[0]).toMatchObject({ file: 'config.js', commit: { sha: added } });
   });
 
   it('finds secrets only on another branch, on a tag, and in the stash', () => {

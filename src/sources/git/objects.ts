@@ -41,22 +41,27 @@ export async function* gitLineBatches(
   const closed = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
   child.on('error', () => undefined);
   try {
-    // split chunks by hand, a chunk's lines at once: readline's per-line machinery, and an async
-    // step per line, cost the history scan's listing and attribution tenths of a second
-    const sep = opts.nul ? '\0' : '\n';
-    let rest = '';
     child.stdout!.setEncoding('utf8');
-    for await (const chunk of child.stdout! as AsyncIterable<string>) {
-      const parts = (rest + chunk).split(sep);
-      rest = parts.pop()!;
-      if (parts.length > 0) yield parts;
-    }
-    if (rest) yield [rest];
+    yield* splitBatches(child.stdout! as AsyncIterable<string>, opts.nul ? '\0' : '\n');
     const code = await closed;
     if (code !== 0) throw new GitError(`git ${args[0]} failed (exit ${code})${stderr ? `: ${stderr.trim()}` : ''}`, stderr);
   } finally {
     if (child.exitCode === null) child.kill();
   }
+}
+
+/**
+ * Text split into lines (or records) by `sep`, a chunk's at once: readline's per-line machinery,
+ * and an async step per line, cost the history scan's listing and attribution tenths of a second.
+ */
+export async function* splitBatches(text: AsyncIterable<string>, sep: string): AsyncGenerator<string[]> {
+  let rest = '';
+  for await (const chunk of text) {
+    const parts = (rest + chunk).split(sep);
+    rest = parts.pop()!;
+    if (parts.length > 0) yield parts;
+  }
+  if (rest) yield [rest];
 }
 
 /** gitLineBatches, a line at a time. */
@@ -175,14 +180,15 @@ export function isFileMode(mode: string): boolean {
  * and records ":old-mode new-mode old-oid new-oid status\0path\0[path2\0]", a chunk of git's
  * output at a time.
  */
-export async function* rawChanges(
-  repo: string,
-  args: string[],
-  signal?: AbortSignal,
-): AsyncGenerator<Array<{ header: string } | RawChange>> {
+export function rawChanges(repo: string, args: string[], signal?: AbortSignal): AsyncGenerator<Array<{ header: string } | RawChange>> {
+  return parseRawChanges(gitLineBatches(repo, args, { signal, nul: true }));
+}
+
+/** rawChanges over `--raw -z` output already split at its NUL bytes (e.g. from a file git wrote). */
+export async function* parseRawChanges(records: AsyncIterable<string[]>): AsyncGenerator<Array<{ header: string } | RawChange>> {
   let pending: (Omit<RawChange, 'path'> & { paths: number }) | undefined;
   let paths: string[] = [];
-  for await (const batch of gitLineBatches(repo, args, { signal, nul: true })) {
+  for await (const batch of records) {
     const out: Array<{ header: string } | RawChange> = [];
     for (const raw of batch) {
       if (pending) {
