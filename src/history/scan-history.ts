@@ -8,7 +8,7 @@ import { compareFindings } from '../findings/order.js';
 import { buildRuleSet, type RuleSet } from '../rules.js';
 import { catFileBatch, GitError } from '../sources/git/cat-file.js';
 import { GIT_MEMORY_OPTIONS } from '../sources/git/run-git.js';
-import { allBlobs, countBlobs, isFileMode, isShallow, rawChanges, reachableBlobs, reachableObjects, stagedBlobs, type BlobRef } from '../sources/git/objects.js';
+import { allBlobs, countBlobs, isFileMode, isShallow, rawChanges, reachableBlobs, reachableObjects, stagedBlobs, storedKiB, type BlobRef } from '../sources/git/objects.js';
 import { osPipesAvailable } from '../sources/git/os-pipe.js';
 import type { Diagnostic, DiagnosticKind, Finding, ScanResult } from '../types.js';
 import { attribute, AttributionLog, LOG_FORMAT, parseCommitHeader, type Occurrence } from './attribution.js';
@@ -53,6 +53,16 @@ const SUBMODULES_NOTE: Diagnostic = {
 
 /** Below this much work, worker start-up costs more than it saves. */
 const IN_PROCESS_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Whether a repository is small enough on disk (compressed, so its blobs are likely below
+ * IN_PROCESS_BYTES) to be planned first, and then probably scanned in-process; the workers,
+ * already loading, are stopped then. Unknown sizes count as large.
+ */
+async function smallStore(repo: string): Promise<boolean> {
+  const kib = await storedKiB(repo);
+  return kib !== undefined && kib * 1024 < IN_PROCESS_BYTES / 4;
+}
 
 export function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 16));
@@ -211,13 +221,7 @@ export async function scanHistory(opts: HistoryScanOptions): Promise<ScanResult 
     workers?.terminate();
     throw err;
   }
-  // which commits introduced the blobs with findings: git walks the log while the blobs are scanned
-  const log = opts.scope.kind === 'all' ? startAttributionLog(opts) : undefined;
-  try {
-    return await scanWith(opts, ruleSet, workers, threads, log, started);
-  } finally {
-    log?.dispose();
-  }
+  return scanWith(opts, ruleSet, workers, threads, started);
 }
 
 /** The log walk for attribution, started now; undefined (attribution walks after the scan) when no temporary file can be made. */
@@ -234,32 +238,37 @@ async function scanWith(
   ruleSet: RuleSet,
   workers: ScanWorkers | undefined,
   threads: number,
-  log: AttributionLog | undefined,
   started: number,
 ): Promise<ScanResult & { root: string; rules: RuleMeta[] }> {
-  let p: Plan;
+  let p: Plan | undefined;
   let parts: BlobScanResult[];
+  let log: AttributionLog | undefined;
   const diagnostics: Diagnostic[] = [];
   try {
-    if (workers && opts.scope.kind === 'all' && osPipesAvailable()) {
-      // the walk streams into the workers' gits: reading starts with the first blob listed
-      p = { blobs: [], skipped: {}, diagnostics };
-      parts = await scanAllStreamed(opts, workers, ruleSet, p);
-    } else {
-      p = await plan(opts);
-      diagnostics.push(...p.diagnostics);
-      parts = await scanPlanned(opts, p, workers, ruleSet, threads);
-    }
-  } catch (err) {
-    workers?.terminate();
-    if (opts.signal?.aborted) throw err;
-    if (err instanceof GitError) {
+    try {
+      if (workers && opts.scope.kind === 'all' && osPipesAvailable() && !(await smallStore(opts.repo))) {
+        // the walk streams into the workers' gits: reading starts with the first blob listed; and
+        // git walks the log for attribution while the blobs are scanned
+        log = startAttributionLog(opts);
+        p = { blobs: [], skipped: {}, diagnostics };
+        parts = await scanAllStreamed(opts, workers, ruleSet, p);
+      } else {
+        p = await plan(opts);
+        diagnostics.push(...p.diagnostics);
+        parts = await scanPlanned(opts, p, workers, ruleSet, threads);
+      }
+    } catch (err) {
+      workers?.terminate();
+      if (opts.signal?.aborted) throw err;
+      if (!(err instanceof GitError)) throw err;
       diagnostics.push({ kind: 'git', level: 'error', message: err.message });
       parts = [];
       p ??= { blobs: [], skipped: {}, diagnostics: [] };
-    } else throw err;
+    }
+    return await finish(opts, ruleSet, p, parts, diagnostics, started, log);
+  } finally {
+    log?.dispose();
   }
-  return finish(opts, ruleSet, p, parts, diagnostics, started, log);
 }
 
 /** Scans a planned list of blobs: in-process when small (or one thread), else in the workers. */

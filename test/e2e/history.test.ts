@@ -1,5 +1,6 @@
 // History scans on real temporary repositories, through the built CLI.
 import { chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_CONFIG } from '../support/demo-rules.js';
@@ -29,7 +30,7 @@ function repo(): string {
   return d;
 }
 
-function commitFile(d: string, path: string, content: string, message: string): string {
+function commitFile(d: string, path: string, content: string | Buffer, message: string): string {
   writeTree(d, { [path]: content });
   git(d, 'add', path);
   git(d, 'commit', '-q', '-m', message);
@@ -51,6 +52,8 @@ function history(d: string, ...args: string[]): { code: number; report: Report; 
 describe('keywarden scan --history', () => {
   it('finds a secret added and later deleted, attributed to the adding commit', () => {
     const d = repo();
+    // over 1 MiB on disk, so that two threads take the streamed path (small repositories are planned first)
+    commitFile(d, 'noise.bin', randomBytes(1_500_000), 'binary noise');
     const added = commitFile(d, 'config.js', `const k = "${token()}";\n`, 'add config');
     git(d, 'rm', '-q', 'config.js');
     git(d, 'commit', '-q', '-m', 'remove config');

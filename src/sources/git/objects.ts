@@ -222,6 +222,18 @@ export async function* parseRawChanges(records: AsyncIterable<string[]>): AsyncG
   }
 }
 
+/** What the object store takes on disk, loose and packed, in KiB (from `git count-objects -v`). */
+export async function storedKiB(repo: string): Promise<number | undefined> {
+  const out = await gitText(['-C', repo, 'count-objects', '-v']);
+  if (out === undefined) return undefined;
+  let kib = 0;
+  for (const line of out.split('\n')) {
+    const [key, value] = line.split(': ');
+    if (key === 'size' || key === 'size-pack') kib += Number(value) || 0;
+  }
+  return kib;
+}
+
 export async function isShallow(repo: string): Promise<boolean> {
   return (await gitText(['-C', repo, 'rev-parse', '--is-shallow-repository'])) === 'true';
 }
