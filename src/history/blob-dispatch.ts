@@ -19,6 +19,8 @@ const BATCH_ENTRIES = 256;
 const QUEUE_BYTES = 16 << 20;
 /** Piped scans hand a worker runs of blobs this large (neighbours in a pack stay together). */
 const RUN_BYTES = 1 << 20;
+/** Object names a worker's git may have waiting to be read, at most. */
+const BACKLOG_BYTES = 4 << 20;
 
 /** A blob for a piped scan: its path, where known, gates path-scoped rules in the worker. */
 export interface PipedBlob {
@@ -157,6 +159,8 @@ export class ScanWorkers {
         opts.signal?.throwIfAborted();
         if (lane.run >= RUN_BYTES) {
           flush(lane);
+          // names of ~100K blobs ahead of git at most: the walk waits rather than memory growing
+          await lane.git.backlogBelow(BACKLOG_BYTES);
           lane.run = 0;
           lane = lanes.reduce((a, l) => (l.bytes < a.bytes ? l : a));
         }

@@ -18,8 +18,10 @@ export interface PipedCatFile {
   /** Settles when git exits: rejects with a GitError (its stderr) unless it succeeded. */
   exited: Promise<void>;
   kill(): void;
-  /** Asks git for these objects (names, newline-terminated). Buffered without limit: the names are small. */
+  /** Asks git for these objects (names, newline-terminated); buffered until git reads them. */
   request(names: string): void;
+  /** Resolves once at most `bytes` of requests wait to be read by git (or git is gone). */
+  backlogBelow(bytes: number): Promise<void>;
   /** No more requests: git exits once it has written what was asked. */
   end(): void;
   /** Closes the read end; only once its reader is done with it (or gone). Idempotent. */
@@ -60,6 +62,11 @@ export function catFileIntoPipe(repo: string, opts: { signal?: AbortSignal } = {
     exited,
     request: (names) => {
       if (!stdin.destroyed) stdin.write(names);
+    },
+    backlogBelow: async (bytes) => {
+      while (!stdin.destroyed && stdin.writableLength > bytes) {
+        await Promise.race([once(stdin, 'drain'), exited.catch(() => undefined)]);
+      }
     },
     end: () => stdin.end(),
     kill: () => {
