@@ -180,9 +180,10 @@ export class ScanWorkers {
             await l.git.exited;
             return result;
           } catch (err) {
-            // output that ended early is explained by git's exit status and stderr
+            // output that ended early is explained by git's own failure (its exit status and
+            // stderr), which follows at once; any other failure is the worker's, and git is stopped
+            if (err instanceof Error && /ended mid-object/.test(err.message)) await l.git.exited;
             l.git.kill();
-            await l.git.exited;
             throw err;
           }
         }),

@@ -156,7 +156,7 @@ describe('keywarden scan --history', () => {
 
   it('with worker threads, a corrupt object is exit 2 and a diagnostic too, and a secret elsewhere is still found', () => {
     const d = repo();
-    // over 4 MiB of blobs, so the scan reads git on the main thread and scans in workers
+    // over 4 MiB of blobs (and 1 MiB on disk), so the scan takes the worker path
     for (let i = 0; i < 6; i++) writeTree(d, { [`fill${i}.txt`]: `${rng.chars('abcdefghij ', 1 << 20)}\n` });
     git(d, 'add', '.');
     git(d, 'commit', '-q', '-m', 'filler');
