@@ -53,6 +53,8 @@ interface Scanner {
   queued: number;
   result: Promise<BlobScanResult>;
   progress: { blobs: number; bytes: number };
+  /** Resolves once the thread has exited. */
+  gone: Promise<void>;
 }
 
 export interface DispatchOptions {
@@ -190,10 +192,12 @@ export class ScanWorkers {
       );
     } catch (err) {
       stop();
+      // a worker blocked in a read returns from it once its git is gone, and is then stopped:
+      // only then may its pipe be closed (a closed descriptor's number is soon reused)
+      await Promise.all(this.scanners.map((s) => s.gone));
       throw err;
     } finally {
       opts.signal?.removeEventListener('abort', stop);
-      // the workers are done (or terminated): nothing reads the pipes any more
       for (const l of lanes) {
         l.git.close();
         l.port.close();
@@ -253,6 +257,7 @@ function newBatch(size: number): Uint8Array<ArrayBuffer> {
 function startScanner(input: WorkerInput, freed: () => void, report: () => void, fail: (err: unknown) => void): Scanner {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: input });
   const scanner = { worker, queued: 0, progress: { blobs: 0, bytes: 0 } } as Scanner;
+  scanner.gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   scanner.result = new Promise<BlobScanResult>((resolve, reject) => {
     let settled = false;
     worker.on('message', (m: WorkerMessage) => {
