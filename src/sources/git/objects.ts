@@ -115,7 +115,8 @@ export function reachableBlobs(repo: string, signal?: AbortSignal): AsyncGenerat
   if (!pipe) return undefined;
   const walk = (() => {
     try {
-      return spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, 'rev-list', '--objects', '--all', '--missing=print', '--filter=object:type=blob'], {
+      // no --filter=object:type=blob: git before 2.32 rejects it; cat-file names the types anyway
+      return spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, 'rev-list', '--objects', '--all', '--missing=print'], {
         stdio: ['ignore', pipe.write, 'pipe'],
         signal,
       });
