@@ -15,6 +15,12 @@
 // codes, and each of the pairs (first, second), (second, third) and (first, third) is looked up in
 // a 4,096-bit table of the pairs the indexed bytes hold (permute instructions, no gathers). Only
 // the offsets all three tables pass, about 4% of them on source text, take the scalar probe.
+//
+// On x86-64 CPUs with AVX2 but not AVX-512 VBMI (AMD before Zen 4, Intel before Ice Lake), an
+// AVX2 filter goes first, 32 offsets at a time: the same three pairs, of 5-bit codes (a byte's low
+// five bits), each looked up in a 1,024-bit table by eight byte shuffles and three levels of
+// blends. About 10% of offsets pass it on the bench corpus; the native scan of 335 MB of history
+// blobs took 424 against 626 ms for the scalar loop alone.
 #include <node_api.h>
 
 #include <algorithm>
@@ -79,7 +85,12 @@ struct Matcher {
   Table three;
   std::vector<uint32_t> shortIds;  // two-byte keywords, for the last bytes of a buffer
   PairTables pairs;
-  bool vector = false;  // whether scans use the vector filter
+  // The AVX2 filter's tables (CPUs without AVX-512 VBMI): for pair table t (as in PairTables) of
+  // 5-bit codes (a byte's low five bits: case-blind, and a conservative merge of other bytes),
+  // byte `a & 15` of row (a >> 4) * 4 + (b >> 3) holds bit b & 7 of pair (a, b).
+  alignas(32) uint8_t avx2Rows[3][8][16];
+  bool vector = false;  // whether scans use the AVX-512 vector filter
+  bool avx2 = false;    // whether scans use the AVX2 filter
 };
 
 // ASCII lowercase, computed at compile time: worker threads load the module concurrently.
@@ -159,6 +170,37 @@ void BuildPairs(Matcher& m) {
   }
 }
 
+void BuildAvx2Rows(Matcher& m) {
+  std::memset(m.avx2Rows, 0, sizeof m.avx2Rows);
+  auto set = [&](int table, uint32_t a, uint32_t b) {
+    a &= 31;
+    b &= 31;
+    m.avx2Rows[table][(a >> 4) * 4 + (b >> 3)][a & 15] |= static_cast<uint8_t>(1 << (b & 7));
+  };
+  for (const Keyword& kw : m.keywords) {
+    const uint8_t* g = kw.bytes.data() + kw.gram;
+    set(0, g[0], g[1]);
+    if (kw.bytes.size() >= 3) {
+      set(1, g[1], g[2]);
+      set(2, g[0], g[2]);
+    } else {
+      for (uint32_t c = 0; c < 32; c++) {
+        set(1, g[1], c);
+        set(2, g[0], c);
+      }
+    }
+  }
+}
+
+bool CpuHasAvx2() {
+#ifdef KW_X86_SIMD
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2");
+#else
+  return false;
+#endif
+}
+
 bool CpuHasVectorFilter() {
 #ifdef KW_X86_SIMD
   __builtin_cpu_init();
@@ -229,8 +271,8 @@ bool TypedArray(napi_env env, napi_value value, napi_typedarray_type want, T** d
   return true;
 }
 
-// compile(keywords: string[], positional: boolean[], vector?: boolean): External<Matcher>
-// `vector: false` turns the vector filter off (the tests compare both paths).
+// compile(keywords: string[], positional: boolean[], vector?: boolean | "avx2"): External<Matcher>
+// `vector: false` turns the vector filters off (the tests compare the paths).
 napi_value Compile(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -293,12 +335,21 @@ napi_value Compile(napi_env env, napi_callback_info info) {
   }
   m->three.Build(three);
   BuildPairs(*m);
-  bool vector = true;
+  // vector: true (the best filter the CPU has), false (the scalar loop), or "avx2" (the AVX2 filter
+  // even where AVX-512 VBMI is there: the tests compare it with the others on any AVX2 CPU)
+  bool vector = true, onlyAvx2 = false;
   if (argc >= 3) {
-    napi_valuetype t;
+    napi_valuetype t = napi_undefined;
     if (napi_typeof(env, argv[2], &t) == napi_ok && t == napi_boolean) napi_get_value_bool(env, argv[2], &vector);
+    if (t == napi_string) {
+      char name[8] = {0};
+      size_t n = 0;
+      onlyAvx2 = napi_get_value_string_utf8(env, argv[2], name, sizeof name, &n) == napi_ok && std::strcmp(name, "avx2") == 0;
+    }
   }
-  m->vector = vector && CpuHasVectorFilter();
+  m->vector = vector && !onlyAvx2 && CpuHasVectorFilter();
+  m->avx2 = vector && !m->vector && CpuHasAvx2();
+  BuildAvx2Rows(*m);
   napi_value out;
   if (napi_create_external(env, m, Finalize, nullptr, &out) != napi_ok) {
     delete m;
@@ -361,6 +412,15 @@ inline uint32_t Fold3Word(const uint8_t* p) {
   return (word | 0x20202020u) & 0xFFFFFFu;
 }
 
+// Probes the offsets i + k for every bit k set in `pass` (what a vector filter let through).
+inline void ProbeEach(ScanState& st, size_t i, uint64_t pass) {
+  while (pass != 0) {
+    const size_t at = i + static_cast<size_t>(__builtin_ctzll(pass));
+    pass &= pass - 1;
+    st.Probe(at, Fold3Word(st.b + at));
+  }
+}
+
 #ifdef KW_X86_SIMD
 // GCC 12's permute intrinsics start from an undefined vector, which -Wmaybe-uninitialized reports
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -402,11 +462,53 @@ KW_AVX512 size_t VectorScan(ScanState& st) {
     uint64_t pass = PairsIn(tables[0], c0, c1, rowByte, colByte, colBit);
     pass &= PairsIn(tables[1], c1, c2, rowByte, colByte, colBit);
     pass &= PairsIn(tables[2], c0, c2, rowByte, colByte, colBit);
-    while (pass != 0) {
-      const size_t at = i + static_cast<size_t>(__builtin_ctzll(pass));
-      pass &= pass - 1;
-      st.Probe(at, Fold3Word(b + at));
+    ProbeEach(st, i, pass);
+  }
+  return i;
+}
+#endif
+
+#ifdef KW_X86_SIMD
+#define KW_AVX2 __attribute__((target("avx2")))
+
+// Whether each of 32 code pairs (a[k], b[k]) is in one of the AVX2 pair tables, as a vector whose
+// byte k is nonzero when it is: the byte `a & 15` of each of the table's eight rows is looked up
+// (shuffles), the row (a >> 4) * 4 + (b >> 3) chosen by three levels of blends (the blend reads
+// bit 7: the codes shifted left within 16-bit lanes bring bits 3 and 4 there), and its bit b & 7
+// kept.
+KW_AVX2 inline __m256i Avx2PairIn(const uint8_t (&rows)[8][16], __m256i aLow, __m256i aBit4, __m256i bBit3, __m256i bBit4, __m256i bBit) {
+  __m256i r[8];
+  for (int s = 0; s < 8; s++) r[s] = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<const __m128i*>(rows[s]))), aLow);
+  const __m256i q0 = _mm256_blendv_epi8(r[0], r[1], bBit3), q1 = _mm256_blendv_epi8(r[2], r[3], bBit3);
+  const __m256i q2 = _mm256_blendv_epi8(r[4], r[5], bBit3), q3 = _mm256_blendv_epi8(r[6], r[7], bBit3);
+  const __m256i h0 = _mm256_blendv_epi8(q0, q1, bBit4), h1 = _mm256_blendv_epi8(q2, q3, bBit4);
+  return _mm256_and_si256(_mm256_blendv_epi8(h0, h1, aBit4), bBit);
+}
+
+// The AVX2 filter: 32 offsets at a time, the three pairs of the bytes there looked up in the AVX2
+// pair tables; the offsets all three pass are probed as in the scalar loop. Returns where it stopped.
+KW_AVX2 size_t Avx2Scan(ScanState& st) {
+  const Matcher& m = st.m;
+  const uint8_t* b = st.b;
+  const __m256i low5 = _mm256_set1_epi8(31), low4 = _mm256_set1_epi8(15), low3 = _mm256_set1_epi8(7);
+  const __m256i bits = _mm256_setr_epi8(1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i zero = _mm256_setzero_si256();
+  size_t i = 0;
+  // each block reads 34 bytes, and a probe four from its offset
+  for (; i + 40 <= st.length; i += 32) {
+    __m256i c[3], cLow[3], cBit3[3], cBit4[3], cBit[3];
+    for (int k = 0; k < 3; k++) {
+      c[k] = _mm256_and_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i + k)), low5);
+      cLow[k] = _mm256_and_si256(c[k], low4);
+      cBit3[k] = _mm256_slli_epi16(c[k], 4);  // bit 3 of each byte to its bit 7
+      cBit4[k] = _mm256_slli_epi16(c[k], 3);  // bit 4 to bit 7
+      cBit[k] = _mm256_shuffle_epi8(bits, _mm256_and_si256(c[k], low3));
     }
+    const __m256i p01 = Avx2PairIn(m.avx2Rows[0], cLow[0], cBit4[0], cBit3[1], cBit4[1], cBit[1]);
+    const __m256i p12 = Avx2PairIn(m.avx2Rows[1], cLow[1], cBit4[1], cBit3[2], cBit4[2], cBit[2]);
+    const __m256i p02 = Avx2PairIn(m.avx2Rows[2], cLow[0], cBit4[0], cBit3[2], cBit4[2], cBit[2]);
+    const __m256i miss = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(p01, zero), _mm256_cmpeq_epi8(p12, zero)), _mm256_cmpeq_epi8(p02, zero));
+    ProbeEach(st, i, ~static_cast<uint32_t>(_mm256_movemask_epi8(miss)));
   }
   return i;
 }
@@ -440,6 +542,7 @@ napi_value Scan(napi_env env, napi_callback_info info) {
   size_t i = 0;  // i is where a keyword's indexed bytes start
 #ifdef KW_X86_SIMD
   if (m.vector) i = VectorScan(st);
+  else if (m.avx2) i = Avx2Scan(st);
 #endif
   for (; i + 4 <= length; i++) st.Probe(i, Fold3Word(b + i));
   for (; i + 3 <= length; i++) st.Probe(i, Fold3(b + i));
@@ -754,5 +857,8 @@ NAPI_MODULE_INIT() {
   // whether this CPU runs the vector filter (compile's default)
   napi_value vector;
   if (napi_get_boolean(env, CpuHasVectorFilter(), &vector) == napi_ok) napi_set_named_property(env, exports, "vectorFilter", vector);
+  // whether it can run the AVX2 filter (compile's "avx2")
+  napi_value avx2;
+  if (napi_get_boolean(env, CpuHasAvx2(), &avx2) == napi_ok) napi_set_named_property(env, exports, "avx2Filter", avx2);
   return exports;
 }

@@ -10,10 +10,11 @@ export interface NativeMatcher {
 
 export interface NativeAddon {
   /**
-   * `vector: false` keeps the matcher off the AVX-512 filter it uses where the CPU has one (see
-   * `vectorFilter`); the tests compare both paths.
+   * `vector: false` keeps the matcher off the vector filter it uses where the CPU has one (AVX-512
+   * VBMI, see `vectorFilter`, else AVX2); `'avx2'` asks for the AVX2 one even where AVX-512 is
+   * there (where the CPU has AVX2, see `avx2Filter`). The tests compare the paths.
    */
-  compile(keywords: string[], positional: boolean[], vector?: boolean): NativeMatcher;
+  compile(keywords: string[], positional: boolean[], vector?: boolean | 'avx2'): NativeMatcher;
   /**
    * [n, the n keywords present ascending, then keyword, offset, ... of the positional ones];
    * `present` gets 1 (or 2: too dense to list) per keyword present.
@@ -43,13 +44,15 @@ export interface NativeAddon {
   ): number;
   /** 0 and the offset after every newline. */
   lineStarts(bytes: Uint8Array): Int32Array | undefined;
-  /** Whether this CPU has the vector instructions (x86-64 AVX-512 VBMI) the fast paths use. */
+  /** Whether this CPU has the AVX-512 VBMI instructions of the fastest paths (else AVX2, where it has that). */
   readonly vectorFilter: boolean;
+  /** Whether this CPU can run the AVX2 filter (compile's `'avx2'`). */
+  readonly avx2Filter: boolean;
 }
 
 /**
- * Whether the addon may use its AVX-512 paths where the CPU has them: KEYWARDEN_VECTOR=0 keeps it
- * on its scalar loops (same results; for measuring them end to end).
+ * Whether the addon may use its vector paths (AVX-512, AVX2) where the CPU has them:
+ * KEYWARDEN_VECTOR=0 keeps it on its scalar loops (same results; for measuring them end to end).
  */
 export function vectorAllowed(): boolean {
   return process.env.KEYWARDEN_VECTOR !== '0';

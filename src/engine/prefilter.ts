@@ -1,6 +1,6 @@
 // The keyword prefilter: which of the rule set's keywords a fragment holds (so only their rules
 // run) and where (so rules without a literal to skip to run only around them). The native
-// matcher (native/prefilter.cc, built by `npm ci`; AVX-512 where the CPU has it) answers both in
+// matcher (native/prefilter.cc, built by `npm ci`; AVX-512 or AVX2 where the CPU has it) answers both in
 // one pass; without it, an RE2.Set answers "which" and a V8 alternation "where", two passes over
 // every byte.
 import { NATIVE_MAX_BYTES, nativeAddon, vectorAllowed, type NativeMatcher } from './native.js';
@@ -26,15 +26,15 @@ export class Prefilter {
   /**
    * `keywords`: lowercase and distinct; `positional`: those whose positions `scan` must give;
    * `portable`: use RE2.Set even when the native matcher is built; `vector: false`: keep the
-   * native matcher off its AVX-512 filter.
+   * native matcher off its vector filter (AVX-512 or AVX2); `'avx2'`: the AVX2 one, for tests.
    */
-  constructor(keywords: readonly string[], positional: ReadonlySet<string>, opts: { portable?: boolean; vector?: boolean } = {}) {
+  constructor(keywords: readonly string[], positional: ReadonlySet<string>, opts: { portable?: boolean; vector?: boolean | 'avx2' } = {}) {
     this.keywords = keywords;
     this.positional = positional;
     this.presentBytes = new Uint8Array(keywords.length);
     const lib = opts.portable ? undefined : nativeAddon();
     this.native = lib !== undefined && keywords.length > 0;
-    if (lib && this.native) this.matcher = lib.compile([...keywords], keywords.map((k) => positional.has(k)), (opts.vector ?? true) && vectorAllowed());
+    if (lib && this.native) this.matcher = lib.compile([...keywords], keywords.map((k) => positional.has(k)), vectorAllowed() ? (opts.vector ?? true) : false);
   }
 
   scan(bytes: Buffer): KeywordHits {

@@ -10,12 +10,14 @@ import { portableBase64Runs } from '../../src/engine/decode.js';
 const KEYWORDS = ['$2', 'pwd', 'aws', 'pass', 'password', '_password', 'token', 'ghp_', 'xoxb-', 'sk_live_', 'a@b', 'eyj', 'datadog', '8q~'];
 const POSITIONAL = new Set(['pass', 'password', '_password', 'token', 'datadog', '$2', 'a@b']);
 
-// the native matcher (on its AVX-512 filter where the CPU has one), the native matcher's scalar
-// loop, and the portable prefilter
+// the native matcher (on its AVX-512 or AVX2 filter where the CPU has one), the native matcher's
+// scalar loop, the portable prefilter, and the native matcher on its AVX2 filter (where the CPU has
+// AVX2, even with AVX-512 there)
 const PREFILTERS = [
   new Prefilter(KEYWORDS, POSITIONAL),
   new Prefilter(KEYWORDS, POSITIONAL, { vector: false }),
   new Prefilter(KEYWORDS, POSITIONAL, { portable: true }),
+  new Prefilter(KEYWORDS, POSITIONAL, { vector: 'avx2' }),
 ];
 
 function all(bytes: Buffer): Array<{ present: string[]; positions: Record<string, number[] | undefined> }> {
@@ -33,7 +35,7 @@ describe('keyword prefilter', () => {
     expect(new Prefilter(KEYWORDS, POSITIONAL).native).toBe(process.env.KEYWARDEN_NATIVE !== '0');
   });
 
-  it('keeps the native matcher off its AVX-512 paths with KEYWARDEN_VECTOR=0', () => {
+  it('keeps the native matcher off its vector paths with KEYWARDEN_VECTOR=0', () => {
     const saved = process.env.KEYWARDEN_VECTOR;
     try {
       process.env.KEYWARDEN_VECTOR = '0';
@@ -48,9 +50,10 @@ describe('keyword prefilter', () => {
 
   it('finds keywords case-insensitively, overlapping, at both ends of the buffer', () => {
     const text = Buffer.from('$2 PASSWORD=x DB_Password: y\nTOKEN token_pass=1 DataDog\x7fpassword a`b A@B pw$2');
-    const [native, scalar, portable] = all(text);
+    const [native, scalar, portable, avx2] = all(text);
     expect(native).toEqual(portable);
     expect(scalar).toEqual(portable);
+    expect(avx2).toEqual(portable);
     expect(native!.present).toEqual(['$2', 'pass', 'password', '_password', 'token', 'a@b', 'datadog']);
     expect(native!.positions.password).toEqual([3, 17, 56]);
     expect(native!.positions.pass).toEqual([3, 17, 41, 56]);
@@ -60,10 +63,11 @@ describe('keyword prefilter', () => {
 
   it('stops listing a keyword that is too dense for windows to pay off', () => {
     const dense = Buffer.from('token '.repeat(400));
-    const [native, scalar, portable] = all(dense);
+    const [native, scalar, portable, avx2] = all(dense);
     expect(native!.positions.token).toBeUndefined();
     expect(scalar!.positions.token).toBeUndefined();
     expect(portable!.positions.token).toBeUndefined();
+    expect(avx2!.positions.token).toBeUndefined();
     expect(native!.present).toEqual(['token']);
   });
 
@@ -74,9 +78,10 @@ describe('keyword prefilter', () => {
     );
     fc.assert(
       fc.property(fc.array(pieces, { maxLength: 40 }), (parts) => {
-        const [native, scalar, portable] = all(Buffer.from(parts.join(''), 'latin1'));
+        const [native, scalar, portable, avx2] = all(Buffer.from(parts.join(''), 'latin1'));
         expect(native).toEqual(portable);
         expect(scalar).toEqual(portable);
+        expect(avx2).toEqual(portable);
       }),
       { numRuns: 2000 },
     );
@@ -89,9 +94,10 @@ describe('keyword prefilter', () => {
         for (let at = 55; at < 140; at++) {
           const bytes = Buffer.alloc(at + word.length + (at % 9), '.');
           bytes.write(word, at, 'latin1');
-          const [native, scalar, portable] = all(bytes);
+          const [native, scalar, portable, avx2] = all(bytes);
           expect(native).toEqual(portable);
           expect(scalar).toEqual(portable);
+          expect(avx2).toEqual(portable);
           expect(native!.present).toContain(kw);
         }
       }
@@ -102,9 +108,10 @@ describe('keyword prefilter', () => {
     const pieces = fc.oneof(fc.constantFrom(...KEYWORDS, ...KEYWORDS.map((k) => k.toUpperCase()), '\n', '\xff'), fc.string({ minLength: 20, maxLength: 90 }));
     fc.assert(
       fc.property(fc.array(pieces, { minLength: 10, maxLength: 80 }), (parts) => {
-        const [native, scalar, portable] = all(Buffer.from(parts.join(''), 'latin1'));
+        const [native, scalar, portable, avx2] = all(Buffer.from(parts.join(''), 'latin1'));
         expect(native).toEqual(portable);
         expect(scalar).toEqual(portable);
+        expect(avx2).toEqual(portable);
       }),
       { numRuns: 500 },
     );
