@@ -313,8 +313,10 @@ async function scanAllStreamed(opts: HistoryScanOptions, workers: ScanWorkers, r
   const progress: HistoryProgress = { blobs: 0, bytes: 0, totalBlobs: 0, totalBytes: 0 };
   let listed = 0;
   let submodules = false;
+  const listing = reachableBlobs(repo, signal);
+  if (!listing) throw new GitError('could not make a pipe between git rev-list and git cat-file (too many open files?)');
   async function* admitted(): AsyncGenerator<PipedBlob> {
-    for await (const b of reachableBlobs(repo, signal)!) {
+    for await (const b of listing!) {
       if ('missing' in b) {
         skip('missing-object');
         p.diagnostics.push({ kind: 'missing-object', level: 'error', message: `git object ${b.oid} is reachable but missing` });
