@@ -1,13 +1,11 @@
 // Which commits and paths introduced the blobs that have findings. Resolved after scanning, for
 // those blobs only, so memory stays bounded by the findings rather than by the history.
-import { spawn } from 'node:child_process';
-import { createReadStream, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommitInfo } from '../types.js';
-import { GitError } from '../sources/git/cat-file.js';
 import { isFileMode, parseRawChanges, rawChanges, splitBatches, type RawChange } from '../sources/git/objects.js';
-import { GIT_MEMORY_OPTIONS } from '../sources/git/run-git.js';
+import { spawnGit } from '../sources/git/run-git.js';
 
 export interface Occurrence {
   /** Absent for staged content, which no commit holds yet. */
@@ -70,22 +68,18 @@ export class AttributionLog {
   ) {
     this.dir = mkdtempSync(join(tmpdir(), 'keywarden-log-'));
     this.file = join(this.dir, 'raw-log');
-    const fd = openSync(this.file, 'wx', 0o600);
-    let child;
+    let git;
     try {
-      child = spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, ...logArgs(revs)], { stdio: ['ignore', fd, 'pipe'], signal });
-    } finally {
-      closeSync(fd);
+      const fd = openSync(this.file, 'wx', 0o600);
+      git = spawnGit(repo, logArgs(revs), { stdio: ['ignore', fd, 'pipe'], signal, handOver: [fd] });
+    } catch (err) {
+      rmSync(this.dir, { recursive: true, force: true });
+      throw err;
     }
-    let stderr = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (d: string) => {
-      if (stderr.length < 4096) stderr += d;
+    const { child } = git;
+    this.exited = git.closed.then((code) => {
+      if (code !== 0) throw git.failure('log', code);
     });
-    child.on('error', () => undefined);
-    this.exited = new Promise<void>((resolve, reject) =>
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new GitError(`git log failed (exit ${code})${stderr ? `: ${stderr.trim()}` : ''}`, stderr)))),
-    );
     this.exited.catch(() => undefined);
     this.kill = () => {
       if (child.exitCode === null && child.signalCode === null) child.kill();

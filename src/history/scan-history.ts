@@ -416,7 +416,7 @@ function groupFindings(
   const orders = new Map<string, number>();
   // blobs in the order the walk first met them, whatever order the workers scanned them in, so
   // occurrence lists and ties come out the same every time
-  const first = (oid: string): number => Math.min(...(occurrences.get(oid) ?? []).map((o) => o.order ?? 0), Infinity);
+  const first = (oid: string): number => (occurrences.get(oid) ?? []).reduce((m, o) => Math.min(m, o.order ?? 0), Infinity);
   const ordered = results.map((r) => ({ r, at: first(r.oid) })).sort((a, b) => a.at - b.at || (a.r.oid < b.r.oid ? -1 : a.r.oid > b.r.oid ? 1 : 0));
   for (const { oid, findings } of ordered.map((x) => x.r)) {
     const occ = occurrences.get(oid);

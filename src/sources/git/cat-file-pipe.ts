@@ -2,12 +2,11 @@
 // blocking reads. The thread that spawns git feeds it the object names and watches its exit; the
 // reading thread (a history worker) parses git's output straight out of one reused buffer, so
 // no chunk, copy or message passes through the main thread's event loop.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, readSync } from 'node:fs';
 import { GitError, parseHeader, type CatFileItem } from './cat-file.js';
 import { osPipe } from './os-pipe.js';
-import { GIT_MEMORY_OPTIONS } from './run-git.js';
+import { spawnGit } from './run-git.js';
 
 /** How far git may run ahead of its reader (Linux caps it at /proc/sys/fs/pipe-max-size, 1 MiB by default). */
 const PIPE_CAPACITY = 1 << 20;
@@ -32,29 +31,14 @@ export interface PipedCatFile {
 export function catFileIntoPipe(repo: string, opts: { signal?: AbortSignal } = {}): PipedCatFile | undefined {
   const pipe = osPipe(PIPE_CAPACITY);
   if (!pipe) return undefined;
-  const child = (() => {
-    try {
-      return spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, 'cat-file', '--batch', '--buffer'], {
-        stdio: ['pipe', pipe.write, 'pipe'],
-        signal: opts.signal,
-      });
-    } finally {
-      // git holds its own copy now: the reader sees end-of-file once git exits
-      closeSync(pipe.write);
-    }
-  })();
+  // git holds its own copy of the write end: the reader sees end-of-file once git exits
+  const git = spawnGit(repo, ['cat-file', '--batch', '--buffer'], { stdio: ['pipe', pipe.write, 'pipe'], signal: opts.signal, handOver: [pipe.write] });
+  const { child } = git;
   const stdin = child.stdin!;
-  const stderrStream = child.stderr!;
-  let stderr = '';
-  stderrStream.setEncoding('utf8');
-  stderrStream.on('data', (d: string) => {
-    if (stderr.length < 4096) stderr += d;
-  });
   stdin.on('error', () => undefined); // git died: reported through its exit status
-  const exited = (async () => {
-    const [code] = (await once(child, 'close').catch(() => [null])) as [number | null];
-    if (code !== 0) throw new GitError(`git cat-file failed (exit ${code})${stderr ? `: ${stderr.trim()}` : ''}`, stderr);
-  })();
+  const exited = git.closed.then((code) => {
+    if (code !== 0) throw git.failure('cat-file', code);
+  });
   exited.catch(() => undefined); // observed by the caller; never an unhandled rejection
   let open = true;
   return {

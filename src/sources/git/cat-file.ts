@@ -1,18 +1,13 @@
 // Streams object contents out of one long-lived `git cat-file --batch` process.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { GIT_MEMORY_OPTIONS } from './run-git.js';
+import { GIT_MEMORY_OPTIONS, GitError } from './run-git.js';
 
 export type CatFileItem =
   | { oid: string; type: string; size: number; bytes: Buffer }
   | { oid: string; missing: true };
 
-export class GitError extends Error {
-  constructor(message: string, readonly stderr = '') {
-    super(message);
-    this.name = 'GitError';
-  }
-}
+export { GitError };
 
 export interface CatFileHeader {
   oid: string;

@@ -1,9 +1,7 @@
 // Which blobs a history, range or staged scan covers. Every git call takes arguments as an array.
-import { spawn } from 'node:child_process';
-import { closeSync } from 'node:fs';
 import { GitError } from './cat-file.js';
 import { osPipe } from './os-pipe.js';
-import { GIT_MEMORY_OPTIONS, gitText, runGit } from './run-git.js';
+import { gitText, runGit, spawnGit } from './run-git.js';
 
 export interface BlobRef {
   oid: string;
@@ -26,25 +24,13 @@ export async function* gitLineBatches(
   args: string[],
   opts: { signal?: AbortSignal; nul?: boolean; /** a file descriptor git reads its input from (closed here once git has it) */ stdin?: number } = {},
 ): AsyncGenerator<string[]> {
-  const child = (() => {
-    try {
-      return spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, ...args], { stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'], signal: opts.signal });
-    } finally {
-      if (opts.stdin !== undefined) closeSync(opts.stdin);
-    }
-  })();
-  let stderr = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (d: string) => {
-    if (stderr.length < 4096) stderr += d;
-  });
-  const closed = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
-  child.on('error', () => undefined);
+  const git = spawnGit(repo, args, { stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'], signal: opts.signal, handOver: opts.stdin === undefined ? [] : [opts.stdin] });
+  const { child } = git;
   try {
     child.stdout!.setEncoding('utf8');
     yield* splitBatches(child.stdout! as AsyncIterable<string>, opts.nul ? '\0' : '\n');
-    const code = await closed;
-    if (code !== 0) throw new GitError(`git ${args[0]} failed (exit ${code})${stderr ? `: ${stderr.trim()}` : ''}`, stderr);
+    const code = await git.closed;
+    if (code !== 0) throw git.failure(args[0]!, code);
   } finally {
     if (child.exitCode === null) child.kill();
   }
@@ -113,24 +99,8 @@ export type ListedBlob = { oid: string; size: number; path: string } | { oid: st
 export function reachableBlobs(repo: string, signal?: AbortSignal): AsyncGenerator<ListedBlob> | undefined {
   const pipe = osPipe(1 << 20);
   if (!pipe) return undefined;
-  const walk = (() => {
-    try {
-      // no --filter=object:type=blob: git before 2.32 rejects it; cat-file names the types anyway
-      return spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, 'rev-list', '--objects', '--all', '--missing=print'], {
-        stdio: ['ignore', pipe.write, 'pipe'],
-        signal,
-      });
-    } finally {
-      closeSync(pipe.write);
-    }
-  })();
-  let walkErr = '';
-  walk.stderr!.setEncoding('utf8');
-  walk.stderr!.on('data', (d: string) => {
-    if (walkErr.length < 4096) walkErr += d;
-  });
-  walk.on('error', () => undefined);
-  const walked = new Promise<number | null>((res) => walk.on('close', (code) => res(code)));
+  // no --filter=object:type=blob: git before 2.32 rejects it; cat-file names the types anyway
+  const walk = spawnGit(repo, ['rev-list', '--objects', '--all', '--missing=print'], { stdio: ['ignore', pipe.write, 'pipe'], signal, handOver: [pipe.write] });
   return (async function* () {
     try {
       const batches = gitLineBatches(repo, ['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize) %(rest)'], { signal, stdin: pipe.read });
@@ -147,10 +117,10 @@ export function reachableBlobs(repo: string, signal?: AbortSignal): AsyncGenerat
         const sizeEnd = line.indexOf(' ', typeEnd + 1);
         yield { oid, size: Number(line.slice(typeEnd + 1, sizeEnd === -1 ? undefined : sizeEnd)), path: sizeEnd === -1 ? '' : line.slice(sizeEnd + 1) };
       }
-      const code = await walked;
-      if (code !== 0) throw new GitError(`git rev-list failed (exit ${code})${walkErr ? `: ${walkErr.trim()}` : ''}`, walkErr);
+      const code = await walk.closed;
+      if (code !== 0) throw walk.failure('rev-list', code);
     } finally {
-      if (walk.exitCode === null) walk.kill();
+      if (walk.child.exitCode === null) walk.child.kill();
     }
   })();
 }
@@ -158,7 +128,9 @@ export function reachableBlobs(repo: string, signal?: AbortSignal): AsyncGenerat
 /** How many blobs the object store holds, reachable or not. */
 export async function countBlobs(repo: string, signal?: AbortSignal): Promise<number> {
   let n = 0;
-  for await (const line of gitLines(repo, ['cat-file', '--batch-all-objects', '--batch-check=%(objecttype)', '--unordered'], { signal })) if (line === 'blob') n++;
+  for await (const batch of gitLineBatches(repo, ['cat-file', '--batch-all-objects', '--batch-check=%(objecttype)', '--unordered'], { signal })) {
+    for (const line of batch) if (line === 'blob') n++;
+  }
   return n;
 }
 

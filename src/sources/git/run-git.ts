@@ -1,7 +1,8 @@
 // One short git command, its output collected. node:child_process rather than execa here: this
 // runs on every commit through the pre-commit hook, where loading execa cost more (50-90 ms
 // measured) than the git calls themselves.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { closeSync } from 'node:fs';
 
 /**
  * Options for every git process keywarden starts. git maps pack files into memory whole by
@@ -52,4 +53,47 @@ export function runGit(args: string[], opts: { input?: string; signal?: AbortSig
 export async function gitText(args: string[], opts: { input?: string; signal?: AbortSignal } = {}): Promise<string | undefined> {
   const r = await runGit(args, opts);
   return r.exitCode === 0 ? r.stdout.toString('utf8').trim() : undefined;
+}
+
+/** A long-running git child: its stderr (the first 4 KiB) and exit, watched from the start. */
+export interface GitChild {
+  child: ChildProcess;
+  /** Resolves with the exit code (null: killed, or never started). */
+  closed: Promise<number | null>;
+  /** A GitError naming the command, the exit code and git's stderr. */
+  failure(command: string, code: number | null): GitError;
+}
+
+/**
+ * Starts `git -C repo ...args` with the memory options. `handOver` lists descriptors of this
+ * process that git's stdio uses (a pipe's end, a file): they are closed here once git has its own
+ * copies, so that a pipe's reader sees end-of-file when git exits.
+ */
+export function spawnGit(repo: string, args: string[], opts: { stdio: StdioOptions; signal?: AbortSignal; handOver?: number[] }): GitChild {
+  let child: ChildProcess;
+  try {
+    child = spawn('git', [...GIT_MEMORY_OPTIONS, '-C', repo, ...args], { stdio: opts.stdio, signal: opts.signal });
+  } finally {
+    for (const fd of opts.handOver ?? []) closeSync(fd);
+  }
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => {
+    if (stderr.length < 4096) stderr += d;
+  });
+  child.on('error', () => undefined); // not started (or killed): `closed` says so
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    child,
+    closed,
+    failure: (command, code) => new GitError(`git ${command} failed (exit ${code})${stderr ? `: ${stderr.trim()}` : ''}`, stderr),
+  };
+}
+
+/** A git failure, with git's stderr. */
+export class GitError extends Error {
+  constructor(message: string, readonly stderr = '') {
+    super(message);
+    this.name = 'GitError';
+  }
 }
